@@ -1,0 +1,30 @@
+@{
+    RootModule             = 'SentryRunbook.PowerShell.dll'
+    # Stamped by build.ps1 from Directory.Build.props, the one place the version lives.
+    ModuleVersion          = '0.0.0'
+    GUID                   = '2c004493-346e-449d-b68c-c78f6d066bf2'
+    Author                 = 'SentryRunbook contributors'
+    CompanyName            = 'SentryRunbook'
+    Copyright              = '(c) SentryRunbook contributors. All rights reserved.'
+    Description            = 'Incident response on Sentry from PowerShell: classify severity, triage, measure impact, find the root-cause pattern, act on issues, communicate and write the postmortem.'
+    PowerShellVersion      = '5.1'
+    CompatiblePSEditions   = @('Desktop', 'Core')
+    DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess       = @('SentryRunbook.format.ps1xml')
+    TypesToProcess         = @('SentryRunbook.types.ps1xml')
+    CmdletsToExport        = @(
+        'Connect-Sentry'
+        'Disconnect-Sentry'
+        'Get-SentryConnection'
+        'Get-SentryIssue'
+    )
+    FunctionsToExport      = @()
+    AliasesToExport        = @()
+    VariablesToExport      = @()
+    PrivateData            = @{
+        PSData = @{
+            Tags         = @('Sentry', 'Incident', 'IncidentResponse', 'Runbook', 'Postmortem', 'OnCall', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
+            ReleaseNotes = 'Walking skeleton: Connect-Sentry, Get-SentryIssue, the local sandbox.'
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Json;
+using SentryRunbook.Models;
+
+namespace SentryRunbook.Client.Json
+{
+    /// <summary>Reads the issue objects of the list, detail and short-id endpoints (REFERENCE.md §2.1, §2.3).</summary>
+    internal static class IssueReader
+    {
+        public static SentryIssue Read(JsonElement issue)
+        {
+            if (issue.ValueKind != JsonValueKind.Object) throw new JsonException("an issue is not a JSON object");
+            string id = issue.String("id") ?? throw new JsonException("an issue has no id");
+
+            JsonElement? project = issue.Property("project");
+            return new SentryIssue(
+                id: id,
+                shortId: issue.String("shortId") ?? string.Empty,
+                title: issue.String("title") ?? string.Empty,
+                culprit: issue.String("culprit"),
+                level: issue.String("level") ?? "unknown",
+                status: issue.String("status") ?? "unresolved",
+                substatus: issue.String("substatus"),
+                project: project?.String("slug") ?? string.Empty,
+                projectId: project?.String("id"),
+                platform: issue.String("platform"),
+                firstSeen: issue.Date("firstSeen"),
+                lastSeen: issue.Date("lastSeen"),
+                count: issue.Int64("count"),
+                userCount: issue.Int64("userCount"),
+                permalink: issue.String("permalink"),
+                firstRelease: ReleaseVersion(issue.Property("firstRelease")),
+                lastRelease: ReleaseVersion(issue.Property("lastRelease")),
+                isUnhandled: issue.Bool("isUnhandled"),
+                assignedTo: Actor(issue.Property("assignedTo")),
+                stats: Stats(issue.Property("stats")));
+        }
+
+        /// <summary>A release object, a bare <c>{"version": ...}</c> when the row is missing, or (older servers) a string.</summary>
+        private static string? ReleaseVersion(JsonElement? release)
+        {
+            if (release is null) return null;
+            return release.Value.ValueKind == JsonValueKind.String ? release.Value.GetString() : release.Value.String("version");
+        }
+
+        private static SentryActor? Actor(JsonElement? actor)
+        {
+            if (actor is null || actor.Value.ValueKind != JsonValueKind.Object) return null;
+            JsonElement a = actor.Value;
+            return new SentryActor(a.String("type") ?? "user", a.String("id"), a.String("name"), a.String("email"));
+        }
+
+        /// <summary><c>stats</c> is keyed by period (<c>24h</c>, <c>14d</c>); buckets are <c>[unixSeconds, count]</c>.</summary>
+        private static IReadOnlyList<IssueStatPoint> Stats(JsonElement? stats)
+        {
+            if (stats is null || stats.Value.ValueKind != JsonValueKind.Object) return Array.Empty<IssueStatPoint>();
+            JsonElement? buckets = stats.Value.Property("24h");
+            if (buckets is null)
+            {
+                foreach (JsonProperty period in stats.Value.EnumerateObject())
+                {
+                    buckets = period.Value;
+                    break;
+                }
+            }
+
+            if (buckets is null || buckets.Value.ValueKind != JsonValueKind.Array) return Array.Empty<IssueStatPoint>();
+            var points = new List<IssueStatPoint>(buckets.Value.GetArrayLength());
+            foreach (JsonElement bucket in buckets.Value.EnumerateArray())
+            {
+                if (bucket.ValueKind != JsonValueKind.Array || bucket.GetArrayLength() < 2) continue;
+                long? seconds = JsonRead.AsInt64(bucket[0]);
+                long? count = JsonRead.AsInt64(bucket[1]);
+                if (seconds is null) continue;
+                points.Add(new IssueStatPoint(DateTimeOffset.FromUnixTimeSeconds(seconds.Value), count ?? 0));
+            }
+
+            return points;
+        }
+    }
+}

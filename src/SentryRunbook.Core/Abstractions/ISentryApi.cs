@@ -1,0 +1,59 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using SentryRunbook.Models;
+
+namespace SentryRunbook.Abstractions
+{
+    /// <summary>The Sentry web API as the cmdlets use it. Implemented by SentryRunbook.Client.</summary>
+    public interface ISentryApi : IDisposable
+    {
+        Uri BaseUri { get; }
+        string Organization { get; }
+
+        /// <summary>Reads the organization: proves the token works and tells the region host.</summary>
+        Task<SentryOrganization> GetOrganizationAsync(CancellationToken cancellationToken);
+
+        /// <summary>One issue by numeric id or short id.</summary>
+        Task<SentryIssue> GetIssueAsync(string issueId, CancellationToken cancellationToken);
+
+        /// <summary>
+        /// One page of an issue search. Pass <paramref name="nextPage"/> from the previous page to continue;
+        /// the page's <see cref="SentryPage{T}.Next"/> is null after the last page.
+        /// </summary>
+        Task<SentryPage<SentryIssue>> GetIssuePageAsync(IssueQuery query, Uri? nextPage, CancellationToken cancellationToken);
+    }
+
+    /// <summary>A page of a cursor-paginated list.</summary>
+    public sealed class SentryPage<T>
+    {
+        public SentryPage(IReadOnlyList<T> items, Uri? next, long? totalHits)
+        {
+            Items = items;
+            Next = next;
+            TotalHits = totalHits;
+        }
+
+        public IReadOnlyList<T> Items { get; }
+        /// <summary>The next page's URL, or null when Sentry says there are no more results.</summary>
+        public Uri? Next { get; }
+        /// <summary>Sentry's X-Hits estimate of the total, when it sends one.</summary>
+        public long? TotalHits { get; }
+    }
+
+    /// <summary>An issue search, in Sentry's own terms.</summary>
+    public sealed class IssueQuery
+    {
+        /// <summary>Sentry search syntax; null lets Sentry apply its default (<c>is:unresolved</c>).</summary>
+        public string? Query { get; set; }
+        public IReadOnlyList<string> Projects { get; set; } = Array.Empty<string>();
+        public IReadOnlyList<string> Environments { get; set; } = Array.Empty<string>();
+        /// <summary>The search window, e.g. <c>24h</c> or <c>14d</c>; null means Sentry's default (90 days).</summary>
+        public string? StatsPeriod { get; set; }
+        /// <summary><c>date</c>, <c>new</c>, <c>freq</c>, <c>user</c>, <c>trends</c>, <c>inbox</c>.</summary>
+        public string? Sort { get; set; }
+        /// <summary>Page size, 1 to 100.</summary>
+        public int Limit { get; set; } = 100;
+    }
+}

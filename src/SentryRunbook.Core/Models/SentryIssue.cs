@@ -1,0 +1,117 @@
+using System;
+using System.Collections.Generic;
+
+namespace SentryRunbook.Models
+{
+    /// <summary>A Sentry issue (a group of events), as the issue list and issue detail endpoints describe it.</summary>
+    public sealed class SentryIssue
+    {
+        public SentryIssue(
+            string id,
+            string shortId,
+            string title,
+            string? culprit,
+            string level,
+            string status,
+            string? substatus,
+            string project,
+            string? projectId,
+            string? platform,
+            DateTimeOffset? firstSeen,
+            DateTimeOffset? lastSeen,
+            long count,
+            long userCount,
+            string? permalink,
+            string? firstRelease,
+            string? lastRelease,
+            bool isUnhandled,
+            SentryActor? assignedTo,
+            IReadOnlyList<IssueStatPoint> stats)
+        {
+            Id = id ?? throw new ArgumentNullException(nameof(id));
+            ShortId = shortId ?? string.Empty;
+            Title = title ?? string.Empty;
+            Culprit = culprit;
+            Level = level ?? "unknown";
+            Status = status ?? "unresolved";
+            Substatus = substatus;
+            Project = project ?? string.Empty;
+            ProjectId = projectId;
+            Platform = platform;
+            FirstSeen = firstSeen;
+            LastSeen = lastSeen;
+            Count = count;
+            UserCount = userCount;
+            Permalink = permalink;
+            FirstRelease = firstRelease;
+            LastRelease = lastRelease;
+            IsUnhandled = isUnhandled;
+            AssignedTo = assignedTo;
+            Stats = stats ?? Array.Empty<IssueStatPoint>();
+        }
+
+        /// <summary>Numeric issue id, as a string (Sentry sends it as a string).</summary>
+        public string Id { get; }
+        /// <summary>Alias of <see cref="Id"/> so that issues bind by property name to -IssueId.</summary>
+        public string IssueId => Id;
+        public string ShortId { get; }
+        public string Title { get; }
+        public string? Culprit { get; }
+        public string Level { get; }
+        public string Status { get; }
+        public string? Substatus { get; }
+        /// <summary>Project slug.</summary>
+        public string Project { get; }
+        public string? ProjectId { get; }
+        public string? Platform { get; }
+        public DateTimeOffset? FirstSeen { get; }
+        public DateTimeOffset? LastSeen { get; }
+        /// <summary>Events in the issue (Sentry sends a string that can exceed 2^31).</summary>
+        public long Count { get; }
+        public long UserCount { get; }
+        public string? Permalink { get; }
+        public string? FirstRelease { get; }
+        public string? LastRelease { get; }
+        public bool IsUnhandled { get; }
+        public SentryActor? AssignedTo { get; }
+        /// <summary>Hourly event counts over the last 24 hours, oldest first.</summary>
+        public IReadOnlyList<IssueStatPoint> Stats { get; }
+
+        public override string ToString() => string.IsNullOrEmpty(ShortId) ? Id : ShortId;
+    }
+
+    /// <summary>One bucket of an issue's event histogram.</summary>
+    public sealed class IssueStatPoint
+    {
+        public IssueStatPoint(DateTimeOffset time, long count)
+        {
+            Time = time;
+            Count = count;
+        }
+
+        public DateTimeOffset Time { get; }
+        public long Count { get; }
+
+        public override string ToString() => Time.ToString("u") + " " + Count;
+    }
+
+    /// <summary>A user or team an issue is assigned to.</summary>
+    public sealed class SentryActor
+    {
+        public SentryActor(string type, string? id, string? name, string? email)
+        {
+            Type = type ?? "user";
+            Id = id;
+            Name = name;
+            Email = email;
+        }
+
+        /// <summary><c>user</c> or <c>team</c>.</summary>
+        public string Type { get; }
+        public string? Id { get; }
+        public string? Name { get; }
+        public string? Email { get; }
+
+        public override string ToString() => Type == "team" ? "#" + Name : (Name ?? Email ?? Id ?? string.Empty);
+    }
+}

@@ -1,0 +1,162 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using SentryRunbook.Abstractions;
+using SentryRunbook.Errors;
+using SentryRunbook.Models;
+using SentryRunbook.PowerShell.Completion;
+using SentryRunbook.PowerShell.Infrastructure;
+
+namespace SentryRunbook.PowerShell.Commands
+{
+    /// <summary>
+    /// Gets issues by id, short id or URL, or searches them with Sentry's query syntax, streaming the
+    /// results page by page.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "SentryIssue", DefaultParameterSetName = QuerySet, SupportsPaging = true)]
+    [OutputType(typeof(SentryIssue))]
+    public sealed class GetSentryIssueCommand : SentryApiCmdlet
+    {
+        private const string IdSet = "ById";
+        private const string QuerySet = "ByQuery";
+
+        /// <summary>Numeric ids, short ids (WEB-1A) or issue URLs.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("IssueId")]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(IssueIdCompleter))]
+        public string[] Id { get; set; } = Array.Empty<string>();
+
+        /// <summary>Sentry search syntax; an empty string lists every status.</summary>
+        [Parameter(ParameterSetName = QuerySet)]
+        [AllowEmptyString]
+        public string Query { get; set; } = "is:unresolved";
+
+        /// <summary>Project slugs or ids. Default: the connection's project, else all projects.</summary>
+        [Parameter(ParameterSetName = QuerySet)]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ProjectCompleter))]
+        public string[]? Project { get; set; }
+
+        [Parameter(ParameterSetName = QuerySet)]
+        [ValidateNotNullOrEmpty]
+        public string[]? Environment { get; set; }
+
+        /// <summary>The search window: issues seen within it, such as 24h or 14d. Default: Sentry's 90 days.</summary>
+        [Parameter(ParameterSetName = QuerySet)]
+        [ValidatePattern(@"^\d+[smhdw]$")]
+        [ArgumentCompleter(typeof(PeriodCompleter))]
+        public string? StatsPeriod { get; set; }
+
+        [Parameter(ParameterSetName = QuerySet)]
+        [ValidateSet("date", "new", "freq", "user", "trends", "inbox", "recommended")]
+        public string? Sort { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == IdSet)
+            {
+                foreach (string input in Id) WriteIssue(input);
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (ParameterSetName == QuerySet) Search();
+        }
+
+        private void WriteIssue(string input)
+        {
+            if (!IssueReference.TryParse(input, out IssueReference? reference, out string? problem))
+            {
+                WriteError(ErrorRecords.Input("SentryIssueIdInvalid", char.ToUpperInvariant(problem![0]) + problem.Substring(1) + ".", "Pass a numeric id (4123), a short id (WEB-1A) or an issue URL.", input));
+                return;
+            }
+
+            SentryConnection connection = ResolvedConnection;
+            if (reference!.Organization != null && !string.Equals(reference.Organization, connection.Organization, StringComparison.OrdinalIgnoreCase))
+            {
+                WriteError(ErrorRecords.Input(
+                    "SentryIssueOrganizationMismatch",
+                    $"The URL '{input}' names organization '{reference.Organization}', but the connection is to '{connection.Organization}'.",
+                    $"Connect to that organization first: Connect-Sentry -Organization {reference.Organization}.",
+                    input));
+                return;
+            }
+
+            try
+            {
+                SentryIssue issue = Call((api, ct) => api.GetIssueAsync(reference.Id, ct));
+                SentrySession.Remember(issue);
+                WriteObject(issue);
+            }
+            catch (SentryApiException ex) when (!IsFatal(ex))
+            {
+                WriteSentryError(ex, input);
+            }
+            catch (SentryApiException ex)
+            {
+                ThrowSentryError(ex, input);
+            }
+        }
+
+        private void Search()
+        {
+            ulong skip = PagingParameters.Skip;
+            ulong first = PagingParameters.First;
+            if (first == 0) return;
+
+            var query = new IssueQuery
+            {
+                Query = Query,
+                Projects = Project ?? (ResolvedConnection.Project is string p ? new[] { p } : Array.Empty<string>()),
+                Environments = Environment ?? Array.Empty<string>(),
+                StatsPeriod = StatsPeriod,
+                Sort = Sort,
+                Limit = (int)Math.Min(100UL, skip + first),
+            };
+
+            var progress = new ProgressRecord(1, "Get-SentryIssue", $"Searching issues: {(Query.Length == 0 ? "(all)" : Query)}");
+            ulong written = 0, seen = 0;
+            int page = 0;
+            Uri? next = null;
+            try
+            {
+                do
+                {
+                    page++;
+                    Uri? current = next;
+                    SentryPage<SentryIssue> result = Call((api, ct) => api.GetIssuePageAsync(query, current, ct));
+                    if (page == 1 && PagingParameters.IncludeTotalCount)
+                    {
+                        WriteObject(PagingParameters.NewTotalCount((ulong)(result.TotalHits ?? result.Items.Count), result.TotalHits.HasValue ? 0.9 : 1.0));
+                    }
+
+                    foreach (SentryIssue issue in result.Items)
+                    {
+                        if (seen++ < skip) continue;
+                        SentrySession.Remember(issue);
+                        WriteObject(issue);
+                        if (++written >= first) return;
+                    }
+
+                    next = result.Next;
+                    progress.StatusDescription = $"{written} issues from {page} page(s)" + (result.TotalHits is long hits ? $" of about {hits}" : string.Empty);
+                    if (result.TotalHits is long total && total > 0) progress.PercentComplete = (int)Math.Min(100, seen * 100 / (ulong)total);
+                    WriteProgress(progress);
+                }
+                while (next != null);
+            }
+            catch (SentryApiException ex)
+            {
+                ThrowSentryError(ex, Query);
+            }
+            finally
+            {
+                progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(progress);
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using System;
+using SentryRunbook.Client;
+using SentryRunbook.Models;
+
+namespace SentryRunbook.PowerShell.Infrastructure
+{
+    /// <summary>
+    /// The one place the cmdlets touch SentryRunbook.Client types, so the private load context is entered
+    /// from here only and no client type leaks into a cmdlet's signature.
+    /// </summary>
+    internal static class ClientFactory
+    {
+        public static Uri NormalizeBaseUri(string? value) => SentryHosts.NormalizeBaseUri(value);
+
+        public static Uri ForRegion(string region) => SentryHosts.ForRegion(region);
+
+        public static bool IsSaaS(Uri uri) => SentryHosts.IsSaaS(uri);
+
+        public static string? RegionOf(Uri uri) => SentryHosts.RegionOf(uri);
+
+        public static SentryConnection Create(Uri baseUri, string organization, string? project, string token)
+        {
+            var options = new SentryClientOptions(baseUri, organization, token)
+            {
+                Log = VerboseRelay.Write,
+            };
+            var api = new SentryApiClient(options);
+            return new SentryConnection(options.BaseUri, options.Organization, string.IsNullOrWhiteSpace(project) ? null : project!.Trim(), SentryHosts.RegionOf(options.BaseUri), api);
+        }
+
+        /// <summary>A connection from SENTRY_URL, SENTRY_ORG, SENTRY_PROJECT and SENTRY_AUTH_TOKEN, or null when they are not set.</summary>
+        public static SentryConnection? FromEnvironment() =>
+            SentrySession.FromEnvironment(() => Create(
+                SentryHosts.NormalizeBaseUri(Environment.GetEnvironmentVariable("SENTRY_URL")),
+                Environment.GetEnvironmentVariable("SENTRY_ORG")!,
+                Environment.GetEnvironmentVariable("SENTRY_PROJECT"),
+                Environment.GetEnvironmentVariable("SENTRY_AUTH_TOKEN")!));
+    }
+}

@@ -1,0 +1,98 @@
+using System;
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using SentryRunbook.Errors;
+
+namespace SentryRunbook.PowerShell.Infrastructure
+{
+    /// <summary>
+    /// Base of every cmdlet: Ctrl+C cancels the work in flight, async work is awaited on the pipeline
+    /// thread, verbose lines from other threads are written from here, and client exceptions become
+    /// ErrorRecords with stable ids.
+    /// </summary>
+    public abstract class SentryCmdlet : PSCmdlet, IDisposable
+    {
+        private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
+        private readonly ConcurrentQueue<string> _verbose = new ConcurrentQueue<string>();
+        private readonly AutoResetEvent _signal = new AutoResetEvent(false);
+
+        /// <summary>Cancelled by Ctrl+C (StopProcessing). PipelineStopToken exists only from PowerShell 7.6.</summary>
+        protected CancellationToken StopToken => _stopping.Token;
+
+        protected override void StopProcessing() => _stopping.Cancel();
+
+        /// <summary>A sink for verbose lines that may be called from any thread; lines are written by <see cref="Await{T}"/>.</summary>
+        internal void QueueVerbose(string message)
+        {
+            _verbose.Enqueue(message);
+            _signal.Set();
+        }
+
+        /// <summary>
+        /// Blocks the pipeline thread until the work completes, writing queued verbose lines as they come,
+        /// and turns cancellation by Ctrl+C into PipelineStoppedException.
+        /// </summary>
+        protected T Await<T>(Func<CancellationToken, Task<T>> work)
+        {
+            // The client's verbose lines flow to this cmdlet through the async context of the work.
+            Action<string>? previous = VerboseRelay.Current;
+            VerboseRelay.Current = QueueVerbose;
+            Task<T> task;
+            try
+            {
+                task = Task.Run(() => work(_stopping.Token));
+            }
+            finally
+            {
+                VerboseRelay.Current = previous;
+            }
+
+            while (!task.IsCompleted)
+            {
+                WaitHandle.WaitAny(new[] { _signal, ((IAsyncResult)task).AsyncWaitHandle }, 250);
+                FlushVerbose();
+            }
+
+            FlushVerbose();
+            try
+            {
+                return task.GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+        }
+
+        private void FlushVerbose()
+        {
+            while (_verbose.TryDequeue(out string? line))
+            {
+                WriteVerbose(line);
+            }
+        }
+
+        /// <summary>A failure that ends the command (no connection, bad token, bad configuration).</summary>
+        protected void ThrowSentryError(SentryApiException error, object? target) =>
+            ThrowTerminatingError(ErrorRecords.From(error, target));
+
+        /// <summary>A failure for one input; the pipeline goes on with the next.</summary>
+        protected void WriteSentryError(SentryApiException error, object? target) =>
+            WriteError(ErrorRecords.From(error, target));
+
+        /// <summary>Errors that mean nothing else can work either: stop instead of repeating them per item.</summary>
+        protected static bool IsFatal(SentryApiException error) =>
+            error.Kind == SentryErrorKind.Authentication
+            || error.Kind == SentryErrorKind.Configuration
+            || error.Kind == SentryErrorKind.Transport;
+
+        public void Dispose()
+        {
+            _stopping.Dispose();
+            _signal.Dispose();
+            GC.SuppressFinalize(this);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+using SentryRunbook.Sandbox;
+
+var options = SandboxOptions.Parse(args, out var error);
+if (options is null)
+{
+    Console.Error.WriteLine($"sentry sandbox: {error}");
+    Console.Error.WriteLine("usage: SentryRunbook.Sandbox [--port N] [--host 127.0.0.1] [--scenario seed-examples|empty] [--token TOKEN] [--organization acme] [--project web] [--legacy-brownout] [--verbose]");
+    return 2;
+}
+
+await using var host = await SandboxHost.StartAsync(options);
+// Callers read this first line to find the port, token and DSN; flush so pipes see it immediately.
+Console.Out.WriteLine(host.ReadyLine);
+Console.Out.Flush();
+await host.WaitForShutdownAsync();
+return 0;

@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using SentryRunbook.Sandbox.Http;
+using SentryRunbook.Sandbox.Model;
+using SentryRunbook.Sandbox.Paging;
+using SentryRunbook.Sandbox.Search;
+using SentryRunbook.Sandbox.WireFormat;
+
+namespace SentryRunbook.Sandbox.Routes;
+
+/// <summary>`GET /api/0/organizations/{org}/issues/` (listOrganizationIssues).</summary>
+public static class IssueListRoute
+{
+    private const string DefaultQuery = "is:unresolved";
+    private static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(90);
+    // Sentry's issue search reports at most this many hits.
+    private const int MaxHits = 1000;
+
+    public static void Map(WebApplication app, SandboxState state) =>
+        app.MapGet("/api/0/organizations/{org}/issues/", context => Handle(context, state)).WithMetadata(RequiredScope.EventRead);
+
+    private static Task Handle(HttpContext context, SandboxState state)
+    {
+        var store = state.Store;
+        var request = context.Request;
+        var now = DateTimeOffset.UtcNow;
+        if (!store.IsOrganization(OrganizationRoutes.Route(context, "org"))) return JsonOut.NotFound(context);
+
+        if (!PageRequest.TryRead(request, "limit", out var page, out var error)
+            || !TryWindow(request, now, out var windowStart, out var windowEnd, out error)
+            || !TryRowStats(request, now, windowStart, out var rowStats, out error))
+            return JsonOut.Detail(context, StatusCodes.Status400BadRequest, error!);
+
+        var projectIds = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in request.Query["project"])
+        {
+            if (p is null or "-1") continue;
+            var project = store.FindProject(p);
+            if (project is null) return JsonOut.Detail(context, StatusCodes.Status403Forbidden, Messages.Forbidden);
+            projectIds.Add(project.Id);
+        }
+        var environments = request.Query["environment"].OfType<string>().ToHashSet(StringComparer.Ordinal);
+
+        // An absent `query` means the default unresolved search; an empty one means every status.
+        var query = request.Query.ContainsKey("query") ? request.Query["query"].ToString().Trim() : DefaultQuery;
+
+        // A bare short id is a direct hit: just that issue, no paging headers.
+        if (!query.Contains(' ', StringComparison.Ordinal) && query.Contains('-', StringComparison.Ordinal) && store.FindByShortId(query) is { } hit)
+        {
+            context.Response.Headers["X-Sentry-Direct-Hit"] = "1";
+            return JsonOut.Write(context, new JsonArray(state.Issues.Row(hit, rowStats, filtered: false)));
+        }
+
+        var search = IssueSearch.Parse(query, store, now, out error);
+        if (search is null) return JsonOut.Detail(context, StatusCodes.Status400BadRequest, error!);
+
+        var matches = store.Issues
+            .Where(i => projectIds.Count == 0 || projectIds.Contains(i.Project.Id))
+            .Where(i => environments.Count == 0 || (i.Environment is not null && environments.Contains(i.Environment)))
+            .Where(i => i.LastSeen >= windowStart && i.FirstSeen <= windowEnd)
+            .Where(search.Matches);
+        var sorted = Sort(matches, request.Query["sort"].ToString()).ToList();
+
+        var filtered = search.NarrowsBeyondStatus || environments.Count > 0;
+        var rows = sorted.Skip(page.Offset).Take(page.Size).Select(i => (JsonNode?)state.Issues.Row(i, rowStats, filtered));
+
+        LinkHeader.Apply(context, state.BaseUri, page, sorted.Count);
+        context.Response.Headers["X-Hits"] = Math.Min(sorted.Count, MaxHits).ToString(CultureInfo.InvariantCulture);
+        context.Response.Headers["X-Max-Hits"] = MaxHits.ToString(CultureInfo.InvariantCulture);
+        return JsonOut.Write(context, JsonOut.Array(rows));
+    }
+
+    /// <summary>date = last seen (default), new = first seen, freq = events, user = users; the id breaks ties stably.</summary>
+    private static IEnumerable<Issue> Sort(IEnumerable<Issue> issues, string sort) => sort switch
+    {
+        "new" => issues.OrderByDescending(i => i.FirstSeen).ThenByDescending(i => i.Id),
+        "freq" => issues.OrderByDescending(i => i.Count).ThenByDescending(i => i.Id),
+        "user" => issues.OrderByDescending(i => i.UserCount).ThenByDescending(i => i.Id),
+        // trends, inbox and recommended need signals the sandbox does not model; they fall back to date.
+        _ => issues.OrderByDescending(i => i.LastSeen).ThenByDescending(i => i.Id),
+    };
+
+    /// <summary>The search window: `statsPeriod` wins over `start`/`end`; default 90 days.</summary>
+    private static bool TryWindow(HttpRequest request, DateTimeOffset now, out DateTimeOffset start, out DateTimeOffset end, out string? error)
+    {
+        error = null;
+        start = now - DefaultWindow;
+        end = now;
+        var period = request.Query["statsPeriod"].ToString();
+        if (period.Length > 0)
+        {
+            if (!Period.TryParse(period, out var span))
+            {
+                error = $"Invalid statsPeriod: '{period}'";
+                return false;
+            }
+            start = now - span;
+            return true;
+        }
+
+        var rawStart = request.Query["start"].ToString();
+        var rawEnd = request.Query["end"].ToString();
+        if (rawStart.Length == 0 && rawEnd.Length == 0) return true;
+        const DateTimeStyles styles = DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal;
+        if (!DateTimeOffset.TryParse(rawStart, CultureInfo.InvariantCulture, styles, out start)
+            || !DateTimeOffset.TryParse(rawEnd, CultureInfo.InvariantCulture, styles, out end))
+        {
+            error = "start and end are both required";
+            return false;
+        }
+        if (start > end)
+        {
+            error = "start must be before end";
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>`groupStatsPeriod`: 24h (default), 14d, auto, or "" for no `stats` key.</summary>
+    private static bool TryRowStats(HttpRequest request, DateTimeOffset now, DateTimeOffset windowStart, out RowStats? stats, out string? error)
+    {
+        error = null;
+        var raw = request.Query.ContainsKey("groupStatsPeriod") ? request.Query["groupStatsPeriod"].ToString() : "24h";
+        stats = raw switch
+        {
+            "24h" => new RowStats("24h", i => Stats.Hourly(i, now, 24)),
+            "14d" => new RowStats("14d", i => Stats.Daily(i, now, 14)),
+            "auto" => new RowStats("auto", i => Stats.Auto(i, now, windowStart)),
+            _ => null,
+        };
+        if (stats is null && raw.Length > 0)
+        {
+            error = Messages.InvalidStatsPeriod;
+            return false;
+        }
+        return true;
+    }
+}

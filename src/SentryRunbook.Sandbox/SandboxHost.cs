@@ -1,0 +1,100 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using SentryRunbook.Sandbox.Http;
+using SentryRunbook.Sandbox.Routes;
+using SentryRunbook.Sandbox.Scenarios;
+using SentryRunbook.Sandbox.WireFormat;
+
+namespace SentryRunbook.Sandbox;
+
+/// <summary>
+/// A running sandbox on a real Kestrel socket. Used by Program (as a process) and by tests (in-process).
+/// </summary>
+public sealed class SandboxHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private SandboxHost(WebApplication app, SandboxState state, string dsn)
+    {
+        _app = app;
+        State = state;
+        Dsn = dsn;
+    }
+
+    public SandboxState State { get; }
+    public string BaseUri => State.BaseUri;
+    public string Token => State.Options.Token;
+    public string Organization => State.Store.Organization.Slug;
+    public string Project => State.Options.Project;
+    public string Dsn { get; }
+
+    /// <summary>The one-line JSON announcement Program prints first on stdout.</summary>
+    public string ReadyLine => JsonOut.Serialize(new JsonObject
+    {
+        ["baseUri"] = BaseUri,
+        ["organization"] = Organization,
+        ["project"] = Project,
+        ["token"] = Token,
+        ["dsn"] = Dsn,
+    });
+
+    public static async Task<SandboxHost> StartAsync(SandboxOptions options, CancellationToken cancellationToken = default)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var store = options.Scenario == ScenarioNames.Empty ? SeedExamples.BuildEmpty(options, now) : SeedExamples.Build(options, now);
+        var state = new SandboxState(options, store);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        // stdout belongs to the announcement line; ASP.NET's own logging stays off.
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            if (IPAddress.TryParse(options.Host, out var ip)) k.Listen(ip, options.Port);
+            else k.ListenLocalhost(options.Port);
+        });
+        builder.Services.AddSingleton(state);
+
+        var app = builder.Build();
+        if (options.Verbose) app.Use(LogToStderr);
+        app.UseRouting();
+        app.UseMiddleware<RateLimitHeaders>();
+        app.UseMiddleware<PathRules>();
+        app.UseMiddleware<AuthMiddleware>();
+        RootRoutes.Map(app, state);
+        OrganizationRoutes.Map(app, state);
+        IssueListRoute.Map(app, state);
+        IssueRoutes.Map(app, state);
+
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        state.BaseUri = address;
+
+        var projectId = store.FindProject(options.Project)?.Id ?? "1";
+        var uri = new Uri(state.BaseUri);
+        var dsn = $"{uri.Scheme}://{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}@{uri.Authority}/{projectId}";
+        return new SandboxHost(app, state, dsn);
+    }
+
+    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private static async Task LogToStderr(HttpContext context, RequestDelegate next)
+    {
+        await next(context);
+        await Console.Error.WriteLineAsync($"{DateTimeOffset.UtcNow:O} {context.Request.Method} {context.Request.Path}{context.Request.QueryString} -> {context.Response.StatusCode}");
+    }
+}

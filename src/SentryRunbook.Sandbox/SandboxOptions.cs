@@ -1,0 +1,76 @@
+using System.Security.Cryptography;
+
+namespace SentryRunbook.Sandbox;
+
+/// <summary>Start-up settings; parsed from the fixed command line other tooling depends on.</summary>
+public sealed class SandboxOptions
+{
+    public int Port { get; set; }
+    public string Host { get; set; } = "127.0.0.1";
+    public string Scenario { get; set; } = Scenarios.ScenarioNames.SeedExamples;
+    public string Token { get; set; } = NewUserToken();
+    public string Organization { get; set; } = "acme";
+    public string Project { get; set; } = "web";
+    public bool LegacyBrownout { get; set; }
+    public bool Verbose { get; set; }
+
+    /// <summary>User tokens look like real ones (`sntryu_` + 64 lowercase hex) so client-side format checks pass.</summary>
+    public static string NewUserToken() => "sntryu_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>Parses argv; returns null and an error message on bad input.</summary>
+    public static SandboxOptions? Parse(IReadOnlyList<string> args, out string? error)
+    {
+        var o = new SandboxOptions();
+        error = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            string? Value()
+            {
+                if (i + 1 < args.Count) return args[++i];
+                return null;
+            }
+
+            switch (arg)
+            {
+                case "--port":
+                    if (!int.TryParse(Value(), out var port) || port < 0 || port > 65535) { error = "--port needs a number 0-65535"; return null; }
+                    o.Port = port;
+                    break;
+                case "--host":
+                    o.Host = Value() ?? "";
+                    break;
+                case "--scenario":
+                    o.Scenario = Value() ?? "";
+                    if (!Scenarios.ScenarioNames.All.Contains(o.Scenario)) { error = $"unknown scenario '{o.Scenario}' (use {string.Join("|", Scenarios.ScenarioNames.All)})"; return null; }
+                    break;
+                case "--token":
+                    o.Token = Value() ?? "";
+                    break;
+                case "--organization":
+                    o.Organization = Value() ?? "";
+                    break;
+                case "--project":
+                    o.Project = Value() ?? "";
+                    break;
+                case "--legacy-brownout":
+                    o.LegacyBrownout = true;
+                    break;
+                case "--verbose":
+                    o.Verbose = true;
+                    break;
+                default:
+                    error = $"unknown argument '{arg}'";
+                    return null;
+            }
+        }
+
+        if (o.Host.Length == 0 || o.Token.Length == 0 || o.Organization.Length == 0 || o.Project.Length == 0)
+        {
+            error = "--host, --token, --organization and --project need a non-empty value";
+            return null;
+        }
+
+        return o;
+    }
+}

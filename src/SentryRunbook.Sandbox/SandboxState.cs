@@ -1,0 +1,27 @@
+using SentryRunbook.Sandbox.Store;
+using SentryRunbook.Sandbox.WireFormat;
+
+namespace SentryRunbook.Sandbox;
+
+/// <summary>Everything the routes share. The base URI is known only once Kestrel picked the port.</summary>
+public sealed class SandboxState(SandboxOptions options, SandboxStore store)
+{
+    private string? _baseUri;
+
+    public SandboxOptions Options { get; } = options;
+    public SandboxStore Store { get; } = store;
+
+    public string BaseUri
+    {
+        get => _baseUri ?? throw new InvalidOperationException("the server has not started yet");
+        set
+        {
+            _baseUri = value.TrimEnd('/');
+            Issues = new IssueWriter(_baseUri, Store.Organization.Slug);
+            Organizations = new OrganizationWriter(_baseUri, Store);
+        }
+    }
+
+    public IssueWriter Issues { get; private set; } = null!;
+    public OrganizationWriter Organizations { get; private set; } = null!;
+}

@@ -1,0 +1,146 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-TestModulePath) -Force
+    $script:Sandbox = Start-TestSandbox
+    $s = $script:Sandbox
+    Connect-Sentry -BaseUri $s.BaseUri -Organization $s.Organization -Token $s.SecureToken
+}
+
+AfterAll {
+    Disconnect-Sentry
+    Stop-TestSandbox $script:Sandbox
+}
+
+Describe 'Get-SentryIssue by id' {
+    It 'gets an issue by short id, in any case' {
+        $issue = Get-SentryIssue web-1
+        $issue | Should -BeOfType ([SentryRunbook.Models.SentryIssue])
+        $issue.ShortId | Should -Be 'WEB-1'
+        $issue.Title | Should -Match 'PaymentProcessingError'
+        $issue.Count | Should -BeOfType ([long])
+        $issue.Stats.Count | Should -Be 24
+    }
+
+    It 'gets the same issue by numeric id and by its URL' {
+        $byShort = Get-SentryIssue WEB-1
+        (Get-SentryIssue $byShort.Id).ShortId | Should -Be 'WEB-1'
+        $byShort.Permalink | Should -Not -BeNullOrEmpty
+        (Get-SentryIssue $byShort.Permalink).Id | Should -Be $byShort.Id
+    }
+
+    It 'takes ids from the pipeline, by value and by property name' {
+        @('WEB-1', 'API-1') | Get-SentryIssue | ForEach-Object ShortId | Should -Be @('WEB-1', 'API-1')
+        [pscustomobject]@{ IssueId = 'API-1' } | Get-SentryIssue | ForEach-Object ShortId | Should -Be 'API-1'
+        Get-SentryIssue WEB-1 | Get-SentryIssue | ForEach-Object ShortId | Should -Be 'WEB-1'
+    }
+
+    It 'reports a missing issue and goes on with the next' {
+        $found = @('WEB-ZZZZ', 'WEB-1') | Get-SentryIssue -ErrorVariable problems -ErrorAction SilentlyContinue
+        $found.ShortId | Should -Be 'WEB-1'
+        $problems[0].FullyQualifiedErrorId | Should -Be 'SentryIssueNotFound,SentryRunbook.PowerShell.Commands.GetSentryIssueCommand'
+        $problems[0].TargetObject | Should -Be 'WEB-ZZZZ'
+        $problems[0].ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
+    }
+
+    It 'refuses what is not an issue id without calling Sentry' {
+        Get-SentryIssue 'not an id' -ErrorVariable problems -ErrorAction SilentlyContinue -Verbose 4>&1 |
+            Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Should -BeNullOrEmpty
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'SentryIssueIdInvalid,*'
+    }
+
+    It 'refuses a URL of another organization' {
+        Get-SentryIssue 'https://sentry.io/organizations/other-org/issues/1/' -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'SentryIssueOrganizationMismatch,*'
+    }
+}
+
+Describe 'Get-SentryIssue -Query' {
+    It 'lists unresolved issues by default' {
+        $issues = Get-SentryIssue -First 20
+        $issues.Count | Should -Be 20
+        $issues.Status | Sort-Object -Unique | Should -Be 'unresolved'
+    }
+
+    It 'streams a query across three pages and stops at -First' {
+        $lines = Get-SentryIssue -Query 'is:unresolved' -First 250 -Verbose 4>&1
+        $issues = @($lines | Where-Object { $_ -is [SentryRunbook.Models.SentryIssue] })
+        $requests = @($lines | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'GET *' })
+        $issues.Count | Should -Be 250
+        @($issues.Id | Sort-Object -Unique).Count | Should -Be 250
+        $requests.Count | Should -Be 3
+        $requests[1].Message | Should -Match 'cursor='
+    }
+
+    It 'skips with -Skip' {
+        $all = Get-SentryIssue -Query 'is:unresolved' -Sort freq -First 5
+        $skipped = Get-SentryIssue -Query 'is:unresolved' -Sort freq -Skip 2 -First 3
+        $skipped.Id | Should -Be $all[2..4].Id
+    }
+
+    It 'filters by project and environment' {
+        $issues = Get-SentryIssue -Project api -Environment production -First 50
+        $issues | Should -Not -BeNullOrEmpty
+        $issues.Project | Sort-Object -Unique | Should -Be 'api'
+    }
+
+    It 'lists every status with an empty query' {
+        $statuses = Get-SentryIssue -Query '' -First 400 | ForEach-Object Status | Sort-Object -Unique
+        $statuses | Should -Contain 'unresolved'
+        $statuses | Should -Contain 'resolved'
+    }
+
+    It 'reports the total with -IncludeTotalCount' {
+        $out = Get-SentryIssue -First 1 -IncludeTotalCount
+        $out[0] | Should -Match 'Total count: \d+'
+    }
+
+    It 'shows each request in -Verbose with status and time, and never the token' {
+        $verbose = Get-SentryIssue WEB-1 -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        $verbose.Message | Should -Match '^GET http://127\.0\.0\.1:\d+/api/0/organizations/acme/issues/WEB-1/ -> 200 OK \(\d+ ms\)$'
+        ($verbose.Message -join "`n") | Should -Not -Match ([regex]::Escape($script:Sandbox.Token))
+    }
+}
+
+Describe 'Get-SentryIssue output' {
+    It 'formats as a compact table with a 24h sparkline' {
+        $text = Get-SentryIssue WEB-1 | Format-Table | Out-String -Width 200
+        $text | Should -Match 'ShortId\s+Level\s+Status\s+Events\s+Users\s+LastSeen\s+Last 24h\s+Title'
+        $text | Should -Match 'WEB-1'
+        $text | Should -Match '[▁▂▃▄▅▆▇█]{24}'
+    }
+}
+
+Describe 'Ctrl+C' {
+    BeforeAll {
+        # The stored connection is module state shared by every runspace of the process: step aside from it,
+        # and point at port 9 (discard), which refuses connections, so the client backs off for seconds.
+        Disconnect-Sentry
+        $env:SENTRY_URL = 'http://127.0.0.1:9'
+        $env:SENTRY_ORG = 'acme'
+        $env:SENTRY_AUTH_TOKEN = 'not-a-real-token'
+    }
+
+    AfterAll {
+        foreach ($name in 'SENTRY_URL', 'SENTRY_ORG', 'SENTRY_AUTH_TOKEN') { [Environment]::SetEnvironmentVariable($name, $null) }
+        $s = $script:Sandbox
+        Connect-Sentry -BaseUri $s.BaseUri -Organization $s.Organization -Token $s.SecureToken
+    }
+
+    It 'stops a command promptly, even while it waits to retry' {
+        $runspace = [runspacefactory]::CreateRunspace()
+        $runspace.Open()
+        $ps = [powershell]::Create()
+        $ps.Runspace = $runspace
+        $null = $ps.AddScript("Import-Module '$(Get-TestModulePath)'; Get-SentryIssue -Query ''")
+        $async = $ps.BeginInvoke()
+        Start-Sleep -Milliseconds 1500
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $ps.Stop()
+        $watch.Stop()
+        $async.IsCompleted | Should -BeTrue
+        $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 3
+        $ps.Dispose()
+        $runspace.Dispose()
+    }
+}

@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Sockets;
+using SentryRunbook.Client;
+using SentryRunbook.Errors;
+
+namespace SentryRunbook.Tests.Client;
+
+public class SentryHttpTests
+{
+    private static (SentryHttp Http, StubHandler Stub, InstantTime Time) Create()
+    {
+        var stub = new StubHandler();
+        var time = new InstantTime(ClientFixture.Now);
+        var http = new SentryHttp(new SentryClientOptions(ClientFixture.Base, "acme", ClientFixture.Token) { Handler = stub, TimeProvider = time, MaxRetries = 3 });
+        return (http, stub, time);
+    }
+
+    private static SentryRequest Post() =>
+        new(HttpMethod.Post, new Uri(ClientFixture.Base, "api/0/organizations/acme/issues/1/comments/"), "event:write", "{\"text\":\"hi\"}");
+
+    [Fact]
+    public async Task A_POST_that_reached_the_server_is_not_repeated()
+    {
+        var (http, stub, _) = Create();
+        stub.ThenJson(HttpStatusCode.ServiceUnavailable, "{\"detail\":\"down\"}");
+
+        var error = await Assert.ThrowsAsync<SentryApiException>(() => http.SendAsync(Post(), CancellationToken.None));
+
+        Assert.Single(stub.Requests);
+        Assert.Equal(503, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_POST_whose_connection_was_refused_is_retried()
+    {
+        var (http, stub, _) = Create();
+        stub.ThenThrow(new HttpRequestException("refused", new SocketException((int)SocketError.ConnectionRefused)))
+            .ThenJson(HttpStatusCode.Created, "{\"id\":\"9\"}");
+
+        SentryResponse response = await http.SendAsync(Post(), CancellationToken.None);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(2, stub.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_POST_that_failed_mid_flight_is_not_retried()
+    {
+        var (http, stub, _) = Create();
+        stub.ThenThrow(new HttpRequestException("reset", new SocketException((int)SocketError.ConnectionReset)));
+
+        var error = await Assert.ThrowsAsync<SentryApiException>(() => http.SendAsync(Post(), CancellationToken.None));
+
+        Assert.Equal("SentryUnreachable", error.ErrorId);
+        Assert.Single(stub.Requests);
+    }
+
+    [Fact]
+    public async Task An_exhausted_rate_limit_budget_delays_the_next_request_until_the_reset()
+    {
+        var (http, stub, time) = Create();
+        long reset = ClientFixture.Now.AddSeconds(5).ToUnixTimeSeconds();
+        var get = new SentryRequest(HttpMethod.Get, new Uri(ClientFixture.Base, "api/0/organizations/acme/"), "org:read");
+        stub.ThenJson(HttpStatusCode.OK, "{}", ("X-Sentry-Rate-Limit-Remaining", "0"), ("X-Sentry-Rate-Limit-Reset", reset.ToString()))
+            .ThenJson(HttpStatusCode.OK, "{}");
+
+        await http.SendAsync(get, CancellationToken.None);
+        Assert.Empty(time.Waits);
+        await http.SendAsync(get, CancellationToken.None);
+
+        Assert.Equal(TimeSpan.FromSeconds(5), Assert.Single(time.Waits));
+    }
+
+    [Fact]
+    public async Task Concurrency_is_limited_per_connection()
+    {
+        var stub = new StubHandler();
+        int inFlight = 0, peak = 0;
+        for (int i = 0; i < 12; i++)
+        {
+            stub.ThenAsync(async (_, ct) =>
+            {
+                int now = Interlocked.Increment(ref inFlight);
+                lock (stub) peak = Math.Max(peak, now);
+                await Task.Delay(20, ct);
+                Interlocked.Decrement(ref inFlight);
+                return StubHandler.Json(HttpStatusCode.OK, "{}");
+            });
+        }
+
+        using var http = new SentryHttp(new SentryClientOptions(ClientFixture.Base, "acme", ClientFixture.Token) { Handler = stub, MaxConcurrency = 3 });
+        var get = new SentryRequest(HttpMethod.Get, new Uri(ClientFixture.Base, "api/0/organizations/acme/"), "org:read");
+        await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => http.SendAsync(get, CancellationToken.None)));
+
+        Assert.Equal(12, stub.Requests.Count);
+        Assert.InRange(peak, 1, 3);
+    }
+}
