@@ -72,6 +72,19 @@ namespace SentryRunbook.Client
             return null;
         }
 
+        /// <summary>
+        /// The region host to use instead of <paramref name="configured"/>, or null to stay: only when the user
+        /// connected to sentry.io itself (or a customer domain) and the organization names another sentry.io
+        /// host as its region. The token never moves to a host outside sentry.io this way.
+        /// </summary>
+        public static Uri? RegionHostToUse(Uri configured, Uri? organizationRegionUrl)
+        {
+            if (organizationRegionUrl is null || !IsSaaS(configured) || !IsSaaS(organizationRegionUrl)) return null;
+            if (RegionOf(configured) != null || organizationRegionUrl.Scheme != Uri.UriSchemeHttps) return null;
+            if (string.Equals(organizationRegionUrl.Host, configured.Host, StringComparison.OrdinalIgnoreCase)) return null;
+            return NormalizeBaseUri(organizationRegionUrl.GetLeftPart(UriPartial.Authority));
+        }
+
         /// <summary>The token may go only to the host it was configured for: same scheme, host and port.</summary>
         public static bool IsSameOrigin(Uri a, Uri b) =>
             Uri.Compare(a, b, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;

@@ -79,13 +79,11 @@ namespace SentryRunbook.PowerShell.Commands
             SentryOrganization organizationInfo = Check(connection);
 
             // sentry.io serves an organization's data from its region host; use it directly when the user did not pick one.
-            if (Region is null && ClientFactory.RegionOf(connection.BaseUri) is null && organizationInfo.RegionUrl is Uri regionUrl
-                && ClientFactory.IsSaaS(connection.BaseUri) && ClientFactory.IsSaaS(regionUrl)
-                && !string.Equals(regionUrl.Host, connection.BaseUri.Host, StringComparison.OrdinalIgnoreCase))
+            if (Region is null && ClientFactory.RegionHostToUse(connection.BaseUri, organizationInfo.RegionUrl) is Uri regionHost)
             {
-                WriteVerbose($"Organization '{organization}' is served by {regionUrl}: connecting there.");
+                WriteVerbose($"Organization '{organization}' is served by {regionHost}: connecting there.");
                 connection.Api.Dispose();
-                connection = ClientFactory.Create(ClientFactory.NormalizeBaseUri(regionUrl.ToString()), organization, project, token);
+                connection = ClientFactory.Create(regionHost, organization, project, token);
             }
 
             SentrySession.Set(connection);

@@ -14,9 +14,7 @@ namespace SentryRunbook.PowerShell.Infrastructure
 
         public static Uri ForRegion(string region) => SentryHosts.ForRegion(region);
 
-        public static bool IsSaaS(Uri uri) => SentryHosts.IsSaaS(uri);
-
-        public static string? RegionOf(Uri uri) => SentryHosts.RegionOf(uri);
+        public static Uri? RegionHostToUse(Uri configured, Uri? organizationRegionUrl) => SentryHosts.RegionHostToUse(configured, organizationRegionUrl);
 
         public static SentryConnection Create(Uri baseUri, string organization, string? project, string token)
         {

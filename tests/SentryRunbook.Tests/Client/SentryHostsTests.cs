@@ -50,4 +50,16 @@ public class SentryHostsTests
     [InlineData("https://us.sentry.io:8443/", false)]
     public void Same_origin_is_scheme_host_and_port(string uri, bool same) =>
         Assert.Equal(same, SentryHosts.IsSameOrigin(new Uri(uri), new Uri("https://us.sentry.io/")));
+
+    [Theory]
+    [InlineData("https://sentry.io/", "https://de.sentry.io", "https://de.sentry.io/")]
+    [InlineData("https://acme.sentry.io/", "https://us.sentry.io", "https://us.sentry.io/")]
+    [InlineData("https://us.sentry.io/", "https://de.sentry.io", null)]
+    [InlineData("https://sentry.io/", "https://sentry.io", null)]
+    [InlineData("https://sentry.io/", "https://evil.example.com", null)]
+    [InlineData("https://sentry.io/", "http://de.sentry.io", null)]
+    [InlineData("https://sentry.example.com/", "https://de.sentry.io", null)]
+    [InlineData("https://sentry.io/", null, null)]
+    public void Moves_to_the_organizations_region_only_within_sentry_io(string configured, string? regionUrl, string? expected) =>
+        Assert.Equal(expected, SentryHosts.RegionHostToUse(new Uri(configured), regionUrl is null ? null : new Uri(regionUrl))?.ToString());
 }
