@@ -70,12 +70,7 @@ namespace SentryRunbook.Client
             }
             catch (SentryApiException ex) when (ex.Kind == SentryErrorKind.NotFound)
             {
-                throw new SentryApiException(
-                    SentryErrorKind.NotFound,
-                    "SentryIssueNotFound",
-                    $"Issue '{_http.Redact(issueId)}' was not found in organization '{Organization}' (it may be deleted, merged into another issue, or in a project the token cannot see).",
-                    "Check the id or short id (for example WEB-1A) with Get-SentryIssue -Query, and that you are connected to the right organization.",
-                    ex.StatusCode, ex.Detail, ex.Method, ex.RequestUri, ex);
+                throw IssueNotFound(issueId, ex);
             }
         }
 
@@ -83,16 +78,209 @@ namespace SentryRunbook.Client
         {
             if (query is null) throw new ArgumentNullException(nameof(query));
             Uri uri = nextPage ?? IssueSearchUri(query);
-            SentryResponse response = await _http.SendAsync(new SentryRequest(HttpMethod.Get, uri, "event:read"), cancellationToken).ConfigureAwait(false);
-            IReadOnlyList<SentryIssue> items = Parse(response, root =>
-            {
-                if (root.ValueKind != JsonValueKind.Array) throw new JsonException("the issue list is not a JSON array");
-                return (IReadOnlyList<SentryIssue>)root.EnumerateArray().Select(IssueReader.Read).ToList();
-            });
-
-            long? hits = long.TryParse(response.Header("X-Hits"), NumberStyles.Integer, CultureInfo.InvariantCulture, out long h) ? h : (long?)null;
-            return new SentryPage<SentryIssue>(items, LinkHeader.NextPage(response.Header("Link"), uri), hits);
+            return Page(await GetAsync(uri, "event:read", cancellationToken).ConfigureAwait(false), uri, IssueReader.Read);
         }
+
+        public async Task<SentryEvent> GetIssueEventAsync(string issueId, string eventId, IReadOnlyList<string> environments, CancellationToken cancellationToken)
+        {
+            Uri uri = ApiUri($"organizations/{Segment(Organization)}/issues/{Segment(issueId)}/events/{Segment(eventId)}/", (environments ?? Array.Empty<string>()).Select(e => ("environment", e)).ToArray());
+            try
+            {
+                return Parse(await GetAsync(uri, "event:read", cancellationToken).ConfigureAwait(false), EventReader.Read);
+            }
+            catch (SentryApiException ex) when (ex.Kind == SentryErrorKind.NotFound)
+            {
+                throw new SentryApiException(
+                    SentryErrorKind.NotFound,
+                    "SentryEventNotFound",
+                    $"Issue '{_http.Redact(issueId)}' has no event '{_http.Redact(eventId)}'" + (environments?.Count > 0 ? $" in {string.Join(", ", environments)}" : string.Empty) + " (the issue may not exist, the event may belong to another issue, or it is past retention).",
+                    "Check the issue id with Get-SentryIssue, and the event id with Get-SentryEvent -IssueId <id> -First 10.",
+                    ex.StatusCode, ex.Detail, ex.Method, ex.RequestUri, ex);
+            }
+        }
+
+        public async Task<SentryPage<SentryEvent>> GetIssueEventPageAsync(string issueId, int perPage, Uri? nextPage, CancellationToken cancellationToken)
+        {
+            Uri uri = nextPage ?? ApiUri($"organizations/{Segment(Organization)}/issues/{Segment(issueId)}/events/", ("full", "true"), ("per_page", PageSize(perPage)));
+            try
+            {
+                SentryResponse response = await GetAsync(uri, "event:read", cancellationToken).ConfigureAwait(false);
+                return Page(response, uri, EventReader.Read);
+            }
+            catch (SentryApiException ex) when (ex.Kind == SentryErrorKind.NotFound)
+            {
+                throw IssueNotFound(issueId, ex);
+            }
+        }
+
+        public async Task<IReadOnlyList<SentryIssueTag>> GetIssueTagsAsync(string issueId, IReadOnlyList<string> keys, CancellationToken cancellationToken)
+        {
+            Uri uri = ApiUri($"organizations/{Segment(Organization)}/issues/{Segment(issueId)}/tags/", (keys ?? Array.Empty<string>()).Select(k => ("key", k)).ToArray());
+            try
+            {
+                return Parse(await GetAsync(uri, "event:read", cancellationToken).ConfigureAwait(false), root => (IReadOnlyList<SentryIssueTag>)Elements(root).Select(t => DetailReaders.Tag(issueId, t)).ToList());
+            }
+            catch (SentryApiException ex) when (ex.Kind == SentryErrorKind.NotFound)
+            {
+                throw IssueNotFound(issueId, ex);
+            }
+        }
+
+        public async Task<IReadOnlyList<SentryActivity>> GetIssueActivityAsync(string issueId, CancellationToken cancellationToken)
+        {
+            Uri uri = ApiUri($"organizations/{Segment(Organization)}/issues/{Segment(issueId)}/activities/");
+            try
+            {
+                return Parse(await GetAsync(uri, "event:read", cancellationToken).ConfigureAwait(false), root => Activities(issueId, root));
+            }
+            catch (SentryApiException ex) when (ex.Kind == SentryErrorKind.NotFound)
+            {
+                // The activities route is private and missing on some servers; the issue detail carries the newest 100 too.
+                Uri detail = ApiUri($"organizations/{Segment(Organization)}/issues/{Segment(issueId)}/");
+                try
+                {
+                    return Parse(await GetAsync(detail, "event:read", cancellationToken).ConfigureAwait(false), root => Activities(issueId, root));
+                }
+                catch (SentryApiException inner) when (inner.Kind == SentryErrorKind.NotFound)
+                {
+                    throw IssueNotFound(issueId, inner);
+                }
+            }
+        }
+
+        private static IReadOnlyList<SentryActivity> Activities(string issueId, JsonElement root) =>
+            root.Property("activity") is JsonElement list && list.ValueKind == JsonValueKind.Array
+                ? list.EnumerateArray().Select(a => DetailReaders.Activity(issueId, a)).ToList()
+                : (IReadOnlyList<SentryActivity>)new List<SentryActivity>();
+
+        public async Task<IReadOnlyList<SuspectCommit>> GetSuspectCommitsAsync(string project, string eventId, CancellationToken cancellationToken)
+        {
+            Uri uri = ApiUri($"projects/{Segment(Organization)}/{Segment(project)}/events/{Segment(eventId)}/committers/");
+            try
+            {
+                return Parse(await GetAsync(uri, "event:read", cancellationToken).ConfigureAwait(false), DetailReaders.Committers);
+            }
+            catch (SentryApiException ex) when (ex.Kind == SentryErrorKind.NotFound)
+            {
+                // "No committers found", "Release not found", "No Commits found for Release": all mean no suspects (REFERENCE.md §6).
+                return new List<SuspectCommit>();
+            }
+        }
+
+        public async Task<SentryPage<SentryRelease>> GetReleasePageAsync(string? project, string? query, Uri? nextPage, CancellationToken cancellationToken)
+        {
+            var parameters = new List<(string, string)>();
+            if (!string.IsNullOrEmpty(project)) parameters.Add(("project", project!));
+            if (!string.IsNullOrEmpty(query)) parameters.Add(("query", query!));
+            parameters.Add(("per_page", "100"));
+            Uri uri = nextPage ?? ApiUri($"organizations/{Segment(Organization)}/releases/", parameters.ToArray());
+            return Page(await GetAsync(uri, "project:releases", cancellationToken).ConfigureAwait(false), uri, DetailReaders.Release);
+        }
+
+        public async Task<SentryRelease> GetReleaseAsync(string version, CancellationToken cancellationToken)
+        {
+            Uri uri = ApiUri($"organizations/{Segment(Organization)}/releases/{Segment(version)}/");
+            try
+            {
+                return Parse(await GetAsync(uri, "project:releases", cancellationToken).ConfigureAwait(false), DetailReaders.Release);
+            }
+            catch (SentryApiException ex) when (ex.Kind == SentryErrorKind.NotFound)
+            {
+                throw ReleaseNotFound(version, ex);
+            }
+        }
+
+        public async Task<IReadOnlyList<SentryDeploy>> GetDeploysAsync(string version, CancellationToken cancellationToken)
+        {
+            var deploys = new List<SentryDeploy>();
+            Uri? uri = ApiUri($"organizations/{Segment(Organization)}/releases/{Segment(version)}/deploys/", ("per_page", "100"));
+            try
+            {
+                while (uri != null)
+                {
+                    SentryPage<SentryDeploy> page = Page(await GetAsync(uri, "project:releases", cancellationToken).ConfigureAwait(false), uri, d => DetailReaders.Deploy(version, d));
+                    deploys.AddRange(page.Items);
+                    uri = page.Next;
+                }
+            }
+            catch (SentryApiException ex) when (ex.Kind == SentryErrorKind.NotFound)
+            {
+                throw ReleaseNotFound(version, ex);
+            }
+
+            return deploys;
+        }
+
+        public async Task<SentryTable> QueryEventsAsync(DiscoverQuery query, CancellationToken cancellationToken)
+        {
+            var parameters = new List<(string, string)> { ("dataset", query.Dataset) };
+            parameters.AddRange(query.Fields.Select(f => ("field", f)));
+            if (!string.IsNullOrEmpty(query.Query)) parameters.Add(("query", query.Query!));
+            parameters.AddRange(Scope(query.Projects, query.Environments, query.Window));
+            if (!string.IsNullOrEmpty(query.Sort)) parameters.Add(("sort", query.Sort!));
+            parameters.Add(("per_page", PageSize(query.PerPage)));
+            Uri uri = ApiUri($"organizations/{Segment(Organization)}/events/", parameters.ToArray());
+            return Parse(await GetAsync(uri, "org:read", cancellationToken).ConfigureAwait(false), QueryReaders.Table);
+        }
+
+        public async Task<IReadOnlyList<SentryTimeSeries>> GetEventsStatsAsync(StatsQuery query, CancellationToken cancellationToken)
+        {
+            var parameters = new List<(string, string)> { ("dataset", query.Dataset) };
+            parameters.AddRange(query.YAxes.Select(y => ("yAxis", y)));
+            parameters.Add(("interval", query.Interval));
+            if (!string.IsNullOrEmpty(query.Query)) parameters.Add(("query", query.Query!));
+            parameters.AddRange(Scope(query.Projects, query.Environments, query.Window));
+            Uri uri = ApiUri($"organizations/{Segment(Organization)}/events-stats/", parameters.ToArray());
+            return Parse(await GetAsync(uri, "org:read", cancellationToken).ConfigureAwait(false), root => QueryReaders.Stats(root, query.YAxes));
+        }
+
+        public async Task<SentrySessionStats> GetSessionsAsync(SessionsQuery query, CancellationToken cancellationToken)
+        {
+            var parameters = new List<(string, string)>();
+            parameters.AddRange(query.Fields.Select(f => ("field", f)));
+            parameters.AddRange(query.GroupBy.Select(g => ("groupBy", g)));
+            if (!string.IsNullOrEmpty(query.Query)) parameters.Add(("query", query.Query!));
+            parameters.AddRange(Scope(query.Projects, query.Environments, query.Window));
+            parameters.Add(("interval", query.Interval));
+            Uri uri = ApiUri($"organizations/{Segment(Organization)}/sessions/", parameters.ToArray());
+            return Parse(await GetAsync(uri, "org:read", cancellationToken).ConfigureAwait(false), QueryReaders.Sessions);
+        }
+
+        private static IEnumerable<(string, string)> Scope(IReadOnlyList<string> projects, IReadOnlyList<string> environments, TimeWindow window) =>
+            projects.Select(p => ("project", p))
+                .Concat(environments.Select(e => ("environment", e)))
+                .Concat(window.Parameters().Select(p => (p.Key, p.Value)));
+
+        private Task<SentryResponse> GetAsync(Uri uri, string scope, CancellationToken cancellationToken) =>
+            _http.SendAsync(new SentryRequest(HttpMethod.Get, uri, scope), cancellationToken);
+
+        private static string PageSize(int perPage) => Math.Max(1, Math.Min(100, perPage)).ToString(CultureInfo.InvariantCulture);
+
+        private static JsonElement.ArrayEnumerator Elements(JsonElement root) =>
+            root.ValueKind == JsonValueKind.Array ? root.EnumerateArray() : throw new JsonException("expected a JSON array");
+
+        private static SentryPage<T> Page<T>(SentryResponse response, Uri uri, Func<JsonElement, T> read)
+        {
+            IReadOnlyList<T> items = Parse(response, root => (IReadOnlyList<T>)Elements(root).Select(read).ToList());
+            long? hits = long.TryParse(response.Header("X-Hits"), NumberStyles.Integer, CultureInfo.InvariantCulture, out long h) ? h : (long?)null;
+            return new SentryPage<T>(items, LinkHeader.NextPage(response.Header("Link"), uri), hits);
+        }
+
+        private SentryApiException IssueNotFound(string issueId, SentryApiException ex) =>
+            new SentryApiException(
+                SentryErrorKind.NotFound,
+                "SentryIssueNotFound",
+                $"Issue '{_http.Redact(issueId)}' was not found in organization '{Organization}' (it may be deleted, merged into another issue, or in a project the token cannot see).",
+                "Check the id or short id (for example WEB-1A) with Get-SentryIssue -Query, and that you are connected to the right organization.",
+                ex.StatusCode, ex.Detail, ex.Method, ex.RequestUri, ex);
+
+        private SentryApiException ReleaseNotFound(string version, SentryApiException ex) =>
+            new SentryApiException(
+                SentryErrorKind.NotFound,
+                "SentryReleaseNotFound",
+                $"Release '{_http.Redact(version)}' was not found in organization '{Organization}'.",
+                "List the releases with Get-SentryRelease; versions are exact, including any package prefix such as app@.",
+                ex.StatusCode, ex.Detail, ex.Method, ex.RequestUri, ex);
 
         internal Uri IssueSearchUri(IssueQuery query)
         {

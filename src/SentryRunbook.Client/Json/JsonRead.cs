@@ -65,3 +65,62 @@ namespace SentryRunbook.Client.Json
         }
     }
 }
+
+namespace SentryRunbook.Client.Json
+{
+    using System.Collections.Generic;
+    using System.Globalization;
+    using System.Text.Json;
+
+    internal static class JsonFlatten
+    {
+        /// <summary>A JSON value as text: strings as they are, other scalars as written, objects and arrays as compact JSON.</summary>
+        public static string Text(JsonElement value) => value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString() ?? string.Empty,
+            JsonValueKind.Null or JsonValueKind.Undefined => string.Empty,
+            _ => value.GetRawText(),
+        };
+
+        /// <summary>An object's properties as text values; anything else as an empty map.</summary>
+        public static IReadOnlyDictionary<string, string> Map(JsonElement? value)
+        {
+            var map = new Dictionary<string, string>(System.StringComparer.Ordinal);
+            if (value is JsonElement element && element.ValueKind == JsonValueKind.Object)
+            {
+                foreach (JsonProperty property in element.EnumerateObject())
+                {
+                    if (property.Value.ValueKind != JsonValueKind.Null) map[property.Name] = Text(property.Value);
+                }
+            }
+
+            return map;
+        }
+
+        /// <summary>ISO-8601 strings (REST) or float seconds (raw events, webhooks).</summary>
+        public static System.DateTimeOffset? Timestamp(JsonElement? value)
+        {
+            if (value is not JsonElement v) return null;
+            if (v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double seconds))
+            {
+                return System.DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000));
+            }
+
+            if (v.ValueKind == JsonValueKind.String
+                && System.DateTimeOffset.TryParse(v.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out System.DateTimeOffset parsed))
+            {
+                return parsed.ToUniversalTime();
+            }
+
+            return null;
+        }
+
+        public static double? Double(JsonElement? value)
+        {
+            if (value is not JsonElement v) return null;
+            if (v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double number)) return number;
+            if (v.ValueKind == JsonValueKind.String && double.TryParse(v.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out double parsed)) return parsed;
+            return null;
+        }
+    }
+}

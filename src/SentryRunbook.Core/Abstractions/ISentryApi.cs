@@ -23,6 +23,34 @@ namespace SentryRunbook.Abstractions
         /// the page's <see cref="SentryPage{T}.Next"/> is null after the last page.
         /// </summary>
         Task<SentryPage<SentryIssue>> GetIssuePageAsync(IssueQuery query, Uri? nextPage, CancellationToken cancellationToken);
+
+        /// <summary>An issue's event: <c>latest</c>, <c>oldest</c>, <c>recommended</c> or an event id.</summary>
+        Task<SentryEvent> GetIssueEventAsync(string issueId, string eventId, IReadOnlyList<string> environments, CancellationToken cancellationToken);
+
+        /// <summary>A page of an issue's events, newest first, with full bodies.</summary>
+        Task<SentryPage<SentryEvent>> GetIssueEventPageAsync(string issueId, int perPage, Uri? nextPage, CancellationToken cancellationToken);
+
+        /// <summary>An issue's tags with their top values; all keys when <paramref name="keys"/> is empty.</summary>
+        Task<IReadOnlyList<SentryIssueTag>> GetIssueTagsAsync(string issueId, IReadOnlyList<string> keys, CancellationToken cancellationToken);
+
+        /// <summary>An issue's activity, newest first: notes, status changes, assignments, regressions.</summary>
+        Task<IReadOnlyList<SentryActivity>> GetIssueActivityAsync(string issueId, CancellationToken cancellationToken);
+
+        /// <summary>Suspect commits of an event; empty when Sentry has none (it answers 404 then).</summary>
+        Task<IReadOnlyList<SuspectCommit>> GetSuspectCommitsAsync(string project, string eventId, CancellationToken cancellationToken);
+
+        /// <summary>A page of releases, newest first.</summary>
+        Task<SentryPage<SentryRelease>> GetReleasePageAsync(string? project, string? query, Uri? nextPage, CancellationToken cancellationToken);
+
+        Task<SentryRelease> GetReleaseAsync(string version, CancellationToken cancellationToken);
+
+        Task<IReadOnlyList<SentryDeploy>> GetDeploysAsync(string version, CancellationToken cancellationToken);
+
+        Task<SentryTable> QueryEventsAsync(DiscoverQuery query, CancellationToken cancellationToken);
+
+        Task<IReadOnlyList<SentryTimeSeries>> GetEventsStatsAsync(StatsQuery query, CancellationToken cancellationToken);
+
+        Task<SentrySessionStats> GetSessionsAsync(SessionsQuery query, CancellationToken cancellationToken);
     }
 
     /// <summary>A page of a cursor-paginated list.</summary>

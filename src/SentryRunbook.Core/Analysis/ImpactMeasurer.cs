@@ -1,0 +1,281 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using SentryRunbook.Abstractions;
+using SentryRunbook.Errors;
+using SentryRunbook.Models;
+
+namespace SentryRunbook.Analysis
+{
+    /// <summary>
+    /// Measures an issue's impact with the queries the runbook makes by hand, run concurrently: Discover
+    /// (events, users), events-stats (peaks), sessions (crash-free rates), the spans dataset (p95, with a
+    /// fallback to the older transactions dataset) and the issue's tags (environments, releases, transaction).
+    /// A figure Sentry cannot give becomes a missing signal with the reason, never a made-up number.
+    /// </summary>
+    public sealed class ImpactMeasurer
+    {
+        /// <summary>An hour with fewer sessions than this is too thin to report its crash-free rate on its own.</summary>
+        public const int MinimumSessionsPerHour = 20;
+
+        private const string WidenedPeriod = "7d";
+        private readonly ISentryApi _api;
+
+        public ImpactMeasurer(ISentryApi api)
+        {
+            _api = api ?? throw new ArgumentNullException(nameof(api));
+        }
+
+        /// <summary>Called with a warning when an empty window is widened to 7 days.</summary>
+        public Action<string>? Warn { get; set; }
+
+        public async Task<IncidentImpact> MeasureAsync(SentryIssue issue, string statsPeriod, IReadOnlyList<string> environments, DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            IncidentImpact impact = await MeasureWindowAsync(issue, statsPeriod, environments, now, null, cancellationToken).ConfigureAwait(false);
+            if (impact.Events == 0 && Periods.Parse(statsPeriod) < Periods.Parse(WidenedPeriod))
+            {
+                Warn?.Invoke($"{issue} had no events in the last {statsPeriod}; measuring the last {WidenedPeriod} instead.");
+                impact = await MeasureWindowAsync(issue, WidenedPeriod, environments, now, statsPeriod, cancellationToken).ConfigureAwait(false);
+            }
+
+            return impact;
+        }
+
+        private async Task<IncidentImpact> MeasureWindowAsync(SentryIssue issue, string statsPeriod, IReadOnlyList<string> environments, DateTimeOffset now, string? widenedFrom, CancellationToken cancellationToken)
+        {
+            var window = TimeWindow.Period(statsPeriod);
+            var projects = issue.ProjectId is string id ? new[] { id } : Array.Empty<string>();
+            string issueFilter = "issue.id:" + issue.Id;
+            var queries = new List<ImpactQuery>();
+            var missing = new List<string>();
+
+            Task<Figure<(double? Events, double? Users)>> totals = Attempt("Events and UniqueUsers", async ct =>
+            {
+                var query = new DiscoverQuery { Dataset = "errors", Fields = new[] { "count()", "count_unique(user)" }, Query = issueFilter, Projects = projects, Environments = environments, Window = window, PerPage = 1 };
+                SentryTable table = await _api.QueryEventsAsync(query, ct).ConfigureAwait(false);
+                var value = (Events: table.FirstNumber("count()") ?? (table.Rows.Count == 0 ? 0 : (double?)null), Users: table.FirstNumber("count_unique(user)") ?? (table.Rows.Count == 0 ? 0 : (double?)null));
+                return new Figure<(double?, double?)>(value, Record("Events and UniqueUsers", "events/", Discover(query), $"count()={Text(value.Events)}, count_unique(user)={Text(value.Users)}"));
+            }, cancellationToken);
+
+            Task<Figure<double?>> perMinute = Attempt("PeakEventsPerMinute", async ct =>
+            {
+                var query = new StatsQuery { Dataset = "errors", YAxes = new[] { "count()" }, Interval = "1m", Query = issueFilter, Projects = projects, Environments = environments, Window = window };
+                IReadOnlyList<SentryTimeSeries> series = await _api.GetEventsStatsAsync(query, ct).ConfigureAwait(false);
+                (double? peak, string note) = PeakPerMinute(series.FirstOrDefault());
+                return new Figure<double?>(peak, Record("PeakEventsPerMinute", "events-stats/", Stats(query), $"peak {Text(peak)}/min{note}"));
+            }, cancellationToken);
+
+            Task<Figure<double?>> perHour = Attempt("PeakUsersPerHour", async ct =>
+            {
+                var query = new StatsQuery { Dataset = "errors", YAxes = new[] { "count_unique(user)" }, Interval = "1h", Query = issueFilter, Projects = projects, Environments = environments, Window = window };
+                IReadOnlyList<SentryTimeSeries> series = await _api.GetEventsStatsAsync(query, ct).ConfigureAwait(false);
+                double? peak = series.FirstOrDefault()?.Points.Select(p => p.Value).Where(v => v.HasValue).DefaultIfEmpty(null).Max();
+                return new Figure<double?>(peak, Record("PeakUsersPerHour", "events-stats/", Stats(query), $"peak {Text(peak)} users in one hour"));
+            }, cancellationToken);
+
+            Task<Figure<(double? Sessions, double? Users)>> crashFree = Attempt("CrashFreeSessionRate", async ct =>
+            {
+                var query = new SessionsQuery
+                {
+                    Fields = new[] { "crash_free_rate(session)", "crash_free_rate(user)", "sum(session)" },
+                    Projects = projects,
+                    Environments = environments,
+                    Window = window,
+                    Interval = "1h",
+                };
+                SentrySessionStats stats = await _api.GetSessionsAsync(query, ct).ConfigureAwait(false);
+                (double? sessions, double? users, string note) = WorstHour(stats);
+                return new Figure<(double?, double?)>((sessions, users), Record("CrashFreeSessionRate and CrashFreeUserRate", "sessions/", Sessions(query), note));
+            }, cancellationToken);
+
+            Task<Figure<IReadOnlyList<SentryIssueTag>>> tags = Attempt("Environments and Releases", async ct =>
+            {
+                IReadOnlyList<SentryIssueTag> list = await _api.GetIssueTagsAsync(issue.Id, new[] { "environment", "release", "transaction" }, ct).ConfigureAwait(false);
+                return new Figure<IReadOnlyList<SentryIssueTag>>(list, Record("Environments, Releases and Transaction", $"issues/{issue.Id}/tags/", Pairs(("key", "environment"), ("key", "release"), ("key", "transaction")), string.Join("; ", list.Select(t => t.Key + ": " + string.Join(", ", t.TopValues.Select(v => v.Value))))));
+            }, cancellationToken);
+
+            await Task.WhenAll(totals, perMinute, perHour, crashFree, tags).ConfigureAwait(false);
+
+            IReadOnlyList<SentryIssueTag> tagList = tags.Result.Value ?? Array.Empty<SentryIssueTag>();
+            string? transaction = TopValue(tagList, "transaction");
+            Figure<double?> p95 = transaction is null
+                ? Figure<double?>.Missing("P95DurationMs: the issue's events name no transaction, so no latency can be tied to it")
+                : await Attempt("P95DurationMs", ct => P95Async(transaction, projects, environments, window, ct), cancellationToken).ConfigureAwait(false);
+
+            foreach (IFigure figure in new IFigure[] { totals.Result, perMinute.Result, perHour.Result, crashFree.Result, tags.Result, p95 })
+            {
+                if (figure.Query != null) queries.Add(figure.Query);
+                if (figure.MissingReason != null) missing.Add(figure.MissingReason);
+            }
+
+            if (crashFree.Result.MissingReason is null && crashFree.Result.Value.Sessions is null)
+            {
+                missing.Add("CrashFreeSessionRate: the project sent no sessions in the window (release health is off or not supported by its SDK)");
+            }
+
+            if (p95.MissingReason is null && p95.Value is null)
+            {
+                missing.Add($"P95DurationMs: no performance data for transaction '{transaction}' in the window");
+            }
+
+            IReadOnlyList<string> environmentList = environments.Count > 0 ? environments : Values(tagList, "environment");
+            TimeSpan period = Periods.Parse(statsPeriod);
+            return new IncidentImpact(
+                issue.Id,
+                issue.ShortId,
+                now - period,
+                now,
+                ToLong(totals.Result.Value.Events),
+                ToLong(totals.Result.Value.Users),
+                perMinute.Result.Value,
+                ToLong(perHour.Result.Value),
+                crashFree.Result.Value.Sessions,
+                crashFree.Result.Value.Users,
+                p95.Value,
+                environmentList,
+                Values(tagList, "release"),
+                queries,
+                widenedFrom,
+                missing,
+                transaction is null ? Array.Empty<string>() : new[] { transaction });
+        }
+
+        private async Task<Figure<double?>> P95Async(string transaction, IReadOnlyList<string> projects, IReadOnlyList<string> environments, TimeWindow window, CancellationToken ct)
+        {
+            // SaaS answers p95 from the spans dataset; older self-hosted only knows the transactions dataset (REFERENCE.md §8).
+            var spans = new DiscoverQuery { Dataset = "spans", Fields = new[] { "p95(span.duration)", "count()" }, Query = $"is_transaction:true transaction:\"{transaction}\"", Projects = projects, Environments = environments, Window = window, PerPage = 1 };
+            try
+            {
+                SentryTable table = await _api.QueryEventsAsync(spans, ct).ConfigureAwait(false);
+                double? value = table.FirstNumber("p95(span.duration)");
+                return new Figure<double?>(value, Record("P95DurationMs", "events/", Discover(spans), $"p95(span.duration)={Text(value)} ms"));
+            }
+            catch (SentryApiException ex) when (ex.Kind == SentryErrorKind.InvalidRequest)
+            {
+                var transactions = new DiscoverQuery { Dataset = "transactions", Fields = new[] { "p95(transaction.duration)", "count()" }, Query = $"event.type:transaction transaction:\"{transaction}\"", Projects = projects, Environments = environments, Window = window, PerPage = 1 };
+                SentryTable table = await _api.QueryEventsAsync(transactions, ct).ConfigureAwait(false);
+                double? value = table.FirstNumber("p95(transaction.duration)");
+                return new Figure<double?>(value, Record("P95DurationMs", "events/", Discover(transactions), $"p95(transaction.duration)={Text(value)} ms (the spans dataset was refused: {ex.Detail})"));
+            }
+        }
+
+        /// <summary>
+        /// Sentry widens the interval when a window has too many buckets; then the per-minute peak is the
+        /// largest bucket divided by its minutes, and the record says so.
+        /// </summary>
+        internal static (double? Peak, string Note) PeakPerMinute(SentryTimeSeries? series)
+        {
+            IReadOnlyList<SentryTimePoint> points = series?.Points ?? Array.Empty<SentryTimePoint>();
+            if (points.Count == 0) return (null, " (no buckets)");
+            double max = points.Max(p => p.Value ?? 0);
+            double minutes = points.Count > 1 ? (points[1].Time - points[0].Time).TotalMinutes : 1;
+            if (minutes <= 1) return (max, string.Empty);
+            return (Math.Round(max / minutes, 1), $" (Sentry returned {minutes:0}-minute buckets; the peak bucket divided by {minutes:0})");
+        }
+
+        /// <summary>
+        /// The lowest hourly crash-free rates among hours with enough sessions: a drop during the incident is the
+        /// figure that matters, and a day's average would hide it. Rates come as fractions; these are percent.
+        /// </summary>
+        internal static (double? Sessions, double? Users, string Note) WorstHour(SentrySessionStats stats)
+        {
+            SentrySessionGroup? group = stats.Groups.FirstOrDefault();
+            if (group is null) return (null, null, "no groups: no sessions");
+
+            double total = group.Totals.TryGetValue("sum(session)", out double? sum) ? sum ?? 0 : 0;
+            if (total <= 0) return (null, null, "sum(session)=0: no sessions");
+
+            IReadOnlyList<double?> counts = Series(group, "sum(session)");
+            IReadOnlyList<double?> sessionRates = Series(group, "crash_free_rate(session)");
+            IReadOnlyList<double?> userRates = Series(group, "crash_free_rate(user)");
+            double? worstSessions = null, worstUsers = null;
+            for (int i = 0; i < counts.Count; i++)
+            {
+                if ((counts[i] ?? 0) < MinimumSessionsPerHour) continue;
+                if (i < sessionRates.Count && sessionRates[i] is double s) worstSessions = Math.Min(worstSessions ?? double.MaxValue, s);
+                if (i < userRates.Count && userRates[i] is double u) worstUsers = Math.Min(worstUsers ?? double.MaxValue, u);
+            }
+
+            string basis = "lowest hourly rate among hours with at least " + MinimumSessionsPerHour + " sessions";
+            if (worstSessions is null)
+            {
+                worstSessions = group.Totals.TryGetValue("crash_free_rate(session)", out double? t) ? t : null;
+                worstUsers = group.Totals.TryGetValue("crash_free_rate(user)", out double? tu) ? tu : null;
+                basis = "the window's total (no hour had enough sessions)";
+            }
+
+            double? sessionsPercent = worstSessions is double ws ? Math.Round(ws * 100, 2) : (double?)null;
+            double? usersPercent = worstUsers is double wu ? Math.Round(wu * 100, 2) : (double?)null;
+            return (sessionsPercent, usersPercent, $"crash-free sessions {Text(sessionsPercent)}%, users {Text(usersPercent)}% ({basis}; {total:0} sessions)");
+        }
+
+        private static IReadOnlyList<double?> Series(SentrySessionGroup group, string field) =>
+            group.Series.TryGetValue(field, out IReadOnlyList<double?>? values) ? values : Array.Empty<double?>();
+
+        private static string? TopValue(IReadOnlyList<SentryIssueTag> tags, string key) =>
+            tags.FirstOrDefault(t => t.Key == key)?.TopValues.OrderByDescending(v => v.Count).FirstOrDefault()?.Value;
+
+        private static IReadOnlyList<string> Values(IReadOnlyList<SentryIssueTag> tags, string key) =>
+            tags.FirstOrDefault(t => t.Key == key)?.TopValues.Select(v => v.Value).Where(v => v.Length > 0).ToList() ?? new List<string>();
+
+        private static long? ToLong(double? value) => value is double v ? (long)Math.Round(v) : (long?)null;
+
+        private static string Text(double? value) => value is double v ? v.ToString("0.##", CultureInfo.InvariantCulture) : "none";
+
+        /// <summary>Runs one query; a Sentry refusal becomes a missing signal, while failures that stop everything propagate.</summary>
+        private static async Task<Figure<T>> Attempt<T>(string figure, Func<CancellationToken, Task<Figure<T>>> query, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await query(cancellationToken).ConfigureAwait(false);
+            }
+            catch (SentryApiException ex) when (ex.Kind != SentryErrorKind.Authentication && ex.Kind != SentryErrorKind.Transport && ex.Kind != SentryErrorKind.Configuration)
+            {
+                return Figure<T>.Missing($"{figure}: Sentry answered {(ex.StatusCode is int s ? s.ToString(CultureInfo.InvariantCulture) : ex.Kind.ToString())}" + (ex.Detail is null ? string.Empty : $" ({ex.Detail})"));
+            }
+        }
+
+        private static ImpactQuery Record(string figure, string endpoint, IReadOnlyList<KeyValuePair<string, string>> parameters, string result) =>
+            new ImpactQuery(figure, endpoint, parameters, result);
+
+        private static IReadOnlyList<KeyValuePair<string, string>> Pairs(params (string Key, string Value)[] pairs) =>
+            pairs.Select(p => new KeyValuePair<string, string>(p.Key, p.Value)).ToList();
+
+        private static IReadOnlyList<KeyValuePair<string, string>> Discover(DiscoverQuery q) =>
+            Pairs(new[] { ("dataset", q.Dataset) }.Concat(q.Fields.Select(f => ("field", f))).Concat(new[] { ("query", q.Query ?? string.Empty) }).Concat(Scope(q.Projects, q.Environments, q.Window)).ToArray());
+
+        private static IReadOnlyList<KeyValuePair<string, string>> Stats(StatsQuery q) =>
+            Pairs(new[] { ("dataset", q.Dataset) }.Concat(q.YAxes.Select(y => ("yAxis", y))).Concat(new[] { ("interval", q.Interval), ("query", q.Query ?? string.Empty) }).Concat(Scope(q.Projects, q.Environments, q.Window)).ToArray());
+
+        private static IReadOnlyList<KeyValuePair<string, string>> Sessions(SessionsQuery q) =>
+            Pairs(q.Fields.Select(f => ("field", f)).Concat(new[] { ("interval", q.Interval) }).Concat(Scope(q.Projects, q.Environments, q.Window)).ToArray());
+
+        private static IEnumerable<(string, string)> Scope(IReadOnlyList<string> projects, IReadOnlyList<string> environments, TimeWindow window) =>
+            projects.Select(p => ("project", p)).Concat(environments.Select(e => ("environment", e))).Concat(window.Parameters().Select(p => (p.Key, p.Value)));
+
+        private interface IFigure
+        {
+            ImpactQuery? Query { get; }
+            string? MissingReason { get; }
+        }
+
+        private sealed class Figure<T> : IFigure
+        {
+            public Figure(T value, ImpactQuery? query, string? missingReason = null)
+            {
+                Value = value;
+                Query = query;
+                MissingReason = missingReason;
+            }
+
+            public T Value { get; }
+            public ImpactQuery? Query { get; }
+            public string? MissingReason { get; }
+
+            public static Figure<T> Missing(string reason) => new Figure<T>(default!, null, reason);
+        }
+    }
+}

@@ -1,0 +1,233 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
+
+namespace SentryRunbook.Analysis
+{
+    /// <summary>What one severity level means for the response.</summary>
+    public sealed class SeverityLevel
+    {
+        public SeverityLevel(string name, TimeSpan responseTime, string response, string escalation, TimeSpan updateEvery)
+        {
+            Name = name;
+            ResponseTime = responseTime;
+            Response = response;
+            Escalation = escalation;
+            UpdateEvery = updateEvery;
+        }
+
+        public string Name { get; }
+        public TimeSpan ResponseTime { get; }
+        /// <summary>The response time in the runbook's words (<c>15 minutes</c>, <c>Same business day</c>).</summary>
+        public string Response { get; }
+        public string Escalation { get; }
+        /// <summary>How often stakeholders get an update while the incident is open.</summary>
+        public TimeSpan UpdateEvery { get; }
+    }
+
+    /// <summary>
+    /// The team's incident policy: severity thresholds, what each level means, which environments are
+    /// production and what marks a core flow. Defaults are the runbook's; a .psd1 file or a hashtable
+    /// overrides any of them by key.
+    /// </summary>
+    public sealed class IncidentPolicy
+    {
+        public static readonly string[] LevelNames = { "P0", "P1", "P2", "P3" };
+
+        private IncidentPolicy()
+        {
+        }
+
+        /// <summary>P0 when the crash-free session rate (percent) is below this.</summary>
+        public double CrashFreeRateBelow { get; private set; } = 95;
+        /// <summary>P0 when the peak events per minute is above this.</summary>
+        public double EventsPerMinuteAbove { get; private set; } = 500;
+        /// <summary>P1 when the peak unique users per hour is above this (on a core flow or without a workaround).</summary>
+        public long UsersPerHourAbove { get; private set; } = 100;
+        /// <summary>Environment names (wildcards allowed) that count as production.</summary>
+        public IReadOnlyList<string> ProductionEnvironments { get; private set; } = new[] { "production", "prod", "prd", "live" };
+        /// <summary>Transaction or culprit patterns (wildcards) that mark a core flow.</summary>
+        public IReadOnlyList<string> CoreFlowTransactions { get; private set; } = new[] { "*checkout*", "*payment*", "*login*", "*signin*", "*signup*", "*cart*" };
+        /// <summary>Tags (<c>key:value</c>, wildcards in the value) that mark a core flow.</summary>
+        public IReadOnlyList<string> CoreFlowTags { get; private set; } = new[] { "flow:checkout", "flow:payment", "flow:login" };
+
+        public IReadOnlyDictionary<string, SeverityLevel> Levels { get; private set; } = new Dictionary<string, SeverityLevel>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["P0"] = new SeverityLevel("P0", TimeSpan.FromMinutes(15), "15 minutes", "PagerDuty page to on-call engineer", TimeSpan.FromMinutes(30)),
+            ["P1"] = new SeverityLevel("P1", TimeSpan.FromHours(1), "1 hour", "Slack #incidents channel, tag team lead", TimeSpan.FromHours(1)),
+            ["P2"] = new SeverityLevel("P2", TimeSpan.FromHours(8), "Same business day", "Slack #alerts-production", TimeSpan.FromHours(4)),
+            ["P3"] = new SeverityLevel("P3", TimeSpan.FromDays(14), "Next sprint", "Add to backlog, assign owner", TimeSpan.FromDays(1)),
+        };
+
+        public static IncidentPolicy Default { get; } = new IncidentPolicy();
+
+        public SeverityLevel Level(string name) => Levels[name];
+
+        public bool IsProduction(string environment) =>
+            ProductionEnvironments.Any(pattern => Wildcard.IsMatch(environment, pattern));
+
+        public bool IsCoreFlow(IEnumerable<string> transactions, IEnumerable<KeyValuePair<string, string>> tags) =>
+            transactions.Any(t => !string.IsNullOrEmpty(t) && CoreFlowTransactions.Any(p => Wildcard.IsMatch(t, p)))
+            || tags.Any(tag => CoreFlowTags.Any(p => MatchesTag(tag, p)));
+
+        private static bool MatchesTag(KeyValuePair<string, string> tag, string pattern)
+        {
+            int colon = pattern.IndexOf(':');
+            return colon > 0
+                && string.Equals(tag.Key, pattern.Substring(0, colon), StringComparison.OrdinalIgnoreCase)
+                && Wildcard.IsMatch(tag.Value ?? string.Empty, pattern.Substring(colon + 1));
+        }
+
+        /// <summary>
+        /// The default policy with the given keys replaced. Unknown keys and wrong types are errors that
+        /// name the key, so a typo never silently leaves a default in force.
+        /// </summary>
+        public static IncidentPolicy FromOverrides(IDictionary? overrides)
+        {
+            var policy = new IncidentPolicy();
+            if (overrides is null) return policy;
+
+            foreach (DictionaryEntry entry in overrides)
+            {
+                string key = Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty;
+                object? value = entry.Value;
+                switch (key.ToLowerInvariant())
+                {
+                    case "crashfreeratebelow":
+                        policy.CrashFreeRateBelow = Number(key, value, 0, 100);
+                        break;
+                    case "eventsperminuteabove":
+                        policy.EventsPerMinuteAbove = Number(key, value, 0, double.MaxValue);
+                        break;
+                    case "usersperhourabove":
+                        policy.UsersPerHourAbove = (long)Number(key, value, 0, long.MaxValue);
+                        break;
+                    case "productionenvironments":
+                        policy.ProductionEnvironments = Strings(key, value);
+                        break;
+                    case "coreflowtransactions":
+                        policy.CoreFlowTransactions = Strings(key, value);
+                        break;
+                    case "coreflowtags":
+                        policy.CoreFlowTags = Strings(key, value);
+                        if (policy.CoreFlowTags.Any(t => t.IndexOf(':') <= 0))
+                        {
+                            throw new PolicyException(key, "each tag is written key:value, for example flow:checkout");
+                        }
+
+                        break;
+                    case "levels":
+                        policy.Levels = MergeLevels(policy.Levels, value);
+                        break;
+                    default:
+                        throw new PolicyException(key, "is not a policy setting; the settings are CrashFreeRateBelow, EventsPerMinuteAbove, UsersPerHourAbove, ProductionEnvironments, CoreFlowTransactions, CoreFlowTags and Levels");
+                }
+            }
+
+            return policy;
+        }
+
+        private static IReadOnlyDictionary<string, SeverityLevel> MergeLevels(IReadOnlyDictionary<string, SeverityLevel> defaults, object? value)
+        {
+            if (!(value is IDictionary levels)) throw new PolicyException("Levels", "must be a table keyed by P0, P1, P2, P3");
+            var merged = defaults.ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase);
+            foreach (DictionaryEntry entry in levels)
+            {
+                string name = (Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty).ToUpperInvariant();
+                if (!merged.TryGetValue(name, out SeverityLevel? current)) throw new PolicyException("Levels." + name, "is not a level; use P0, P1, P2 or P3");
+                if (!(entry.Value is IDictionary settings)) throw new PolicyException("Levels." + name, "must be a table of ResponseMinutes, Response, Escalation, UpdateEveryMinutes");
+
+                TimeSpan responseTime = current.ResponseTime, updateEvery = current.UpdateEvery;
+                string response = current.Response, escalation = current.Escalation;
+                bool responseTextGiven = false;
+                foreach (DictionaryEntry setting in settings)
+                {
+                    string key = "Levels." + name + "." + setting.Key;
+                    switch ((Convert.ToString(setting.Key, CultureInfo.InvariantCulture) ?? string.Empty).ToLowerInvariant())
+                    {
+                        case "responseminutes":
+                            responseTime = TimeSpan.FromMinutes(Number(key, setting.Value, 0, 525600));
+                            break;
+                        case "response":
+                            response = Text(key, setting.Value);
+                            responseTextGiven = true;
+                            break;
+                        case "escalation":
+                            escalation = Text(key, setting.Value);
+                            break;
+                        case "updateeveryminutes":
+                            updateEvery = TimeSpan.FromMinutes(Number(key, setting.Value, 1, 525600));
+                            break;
+                        default:
+                            throw new PolicyException(key, "is not a level setting; use ResponseMinutes, Response, Escalation or UpdateEveryMinutes");
+                    }
+                }
+
+                if (!responseTextGiven && responseTime != current.ResponseTime) response = Describe(responseTime);
+                merged[name] = new SeverityLevel(name, responseTime, response, escalation, updateEvery);
+            }
+
+            return merged;
+        }
+
+        private static string Describe(TimeSpan time) =>
+            time.TotalMinutes < 60 ? $"{time.TotalMinutes:0} minutes"
+            : time.TotalHours < 24 ? $"{time.TotalHours:0.#} hour{(time.TotalHours == 1 ? string.Empty : "s")}"
+            : $"{time.TotalDays:0.#} days";
+
+        private static double Number(string key, object? value, double min, double max)
+        {
+            double number;
+            try
+            {
+                number = Convert.ToDouble(value, CultureInfo.InvariantCulture);
+            }
+            catch (Exception ex) when (ex is FormatException || ex is InvalidCastException || ex is OverflowException)
+            {
+                throw new PolicyException(key, $"must be a number, not '{value}'");
+            }
+
+            if (double.IsNaN(number) || number < min || number > max) throw new PolicyException(key, $"must be between {min} and {max}, not {number}");
+            return number;
+        }
+
+        private static string Text(string key, object? value)
+        {
+            string? text = value as string;
+            if (string.IsNullOrWhiteSpace(text)) throw new PolicyException(key, "must be a non-empty string");
+            return text!;
+        }
+
+        private static IReadOnlyList<string> Strings(string key, object? value)
+        {
+            IEnumerable<object?> items = value is string single ? new object?[] { single }
+                : value is IEnumerable many ? many.Cast<object?>()
+                : throw new PolicyException(key, "must be a string or a list of strings");
+            var list = items.Select(i => i as string).ToList();
+            if (list.Count == 0 || list.Any(string.IsNullOrWhiteSpace)) throw new PolicyException(key, "must list at least one non-empty string");
+            return list!;
+        }
+    }
+
+    /// <summary>A policy setting that cannot be used; the message names the key and what it should be.</summary>
+    public sealed class PolicyException : Exception
+    {
+        public PolicyException(string key, string problem)
+            : base($"Policy setting '{key}' {problem}.")
+        {
+            Key = key;
+        }
+
+        public string Key { get; }
+    }
+
+    /// <summary>Case-insensitive <c>*</c> and <c>?</c> wildcards, as PowerShell's -like.</summary>
+    public static class Wildcard
+    {
+        public static bool IsMatch(string value, string pattern) =>
+            Regex.IsMatch(value ?? string.Empty, "^" + Regex.Escape(pattern ?? string.Empty).Replace("\\*", ".*").Replace("\\?", ".") + "$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Singleline);
+    }
+}

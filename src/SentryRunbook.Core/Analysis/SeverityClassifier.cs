@@ -1,0 +1,109 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using SentryRunbook.Models;
+
+namespace SentryRunbook.Analysis
+{
+    /// <summary>
+    /// The runbook's decision tree: production only → crash-free rate → event spike → users per hour
+    /// on a core flow or without a workaround → the rest. Every result names the rule that fired, the
+    /// checks that did not, and the signals that were missing.
+    /// </summary>
+    public static class SeverityClassifier
+    {
+        public static IncidentSeverity Classify(SeverityInputs inputs, IncidentPolicy? policy = null, string? issueId = null)
+        {
+            policy ??= IncidentPolicy.Default;
+            var missing = new List<string>();
+            var checks = new List<string>();
+
+            if (inputs.CrashFreeSessionRate is null)
+            {
+                missing.Add($"CrashFreeSessionRate: no session data (release health is not sent), so a crash-free rate below {Percent(policy.CrashFreeRateBelow)} cannot be ruled out");
+            }
+
+            if (inputs.PeakEventsPerMinute is null)
+            {
+                missing.Add($"PeakEventsPerMinute: unknown, so a spike above {Number(policy.EventsPerMinuteAbove)} events/min cannot be ruled out");
+            }
+
+            if (inputs.PeakUsersPerHour is null)
+            {
+                missing.Add($"PeakUsersPerHour: unknown, so more than {policy.UsersPerHourAbove} users/hour cannot be ruled out");
+            }
+
+            if (inputs.Environments.Count == 0)
+            {
+                missing.Add("Environment: unknown, treated as production");
+            }
+
+            var production = inputs.Environments.Where(policy.IsProduction).ToList();
+            if (inputs.Environments.Count > 0 && production.Count == 0)
+            {
+                return Result("P3", "NonProduction", $"Seen only in {string.Join(", ", inputs.Environments)}, none of which is production ({string.Join(", ", policy.ProductionEnvironments)})");
+            }
+
+            if (inputs.CrashFreeSessionRate is double crashFree)
+            {
+                if (crashFree < policy.CrashFreeRateBelow)
+                {
+                    return Result("P0", "CrashFreeRate", $"Crash-free session rate {Percent(crashFree)} is below {Percent(policy.CrashFreeRateBelow)}");
+                }
+
+                checks.Add($"Crash-free session rate {Percent(crashFree)} is not below {Percent(policy.CrashFreeRateBelow)}");
+            }
+
+            if (inputs.PeakEventsPerMinute is double perMinute)
+            {
+                if (perMinute > policy.EventsPerMinuteAbove)
+                {
+                    return Result("P0", "EventSpike", $"Peak of {Number(perMinute)} events/min is above {Number(policy.EventsPerMinuteAbove)}");
+                }
+
+                checks.Add($"Peak of {Number(perMinute)} events/min is not above {Number(policy.EventsPerMinuteAbove)}");
+            }
+
+            if (inputs.PeakUsersPerHour is long users)
+            {
+                if (users > policy.UsersPerHourAbove)
+                {
+                    if (inputs.CoreFlow == true)
+                    {
+                        return Result("P1", "UserImpact", $"{users} unique users/hour is above {policy.UsersPerHourAbove}, on a core flow");
+                    }
+
+                    if (!inputs.WorkaroundExists)
+                    {
+                        return Result("P1", "UserImpact", $"{users} unique users/hour is above {policy.UsersPerHourAbove}, with no workaround");
+                    }
+
+                    checks.Add($"{users} unique users/hour is above {policy.UsersPerHourAbove}, but a workaround exists and no core flow is affected");
+                }
+                else
+                {
+                    checks.Add($"{users} unique users/hour is not above {policy.UsersPerHourAbove}");
+                }
+            }
+
+            if (inputs.EdgeCase)
+            {
+                return Result("P3", "EdgeCase", "Declared an edge case or cosmetic error, and no P0 or P1 threshold is crossed");
+            }
+
+            return Result("P2", "Minor", inputs.WorkaroundExists ? "A workaround exists and no P0 or P1 threshold is crossed" : "No P0 or P1 threshold is crossed");
+
+            IncidentSeverity Result(string level, string rule, string reason)
+            {
+                SeverityLevel meaning = policy!.Level(level);
+                var reasons = new List<string> { reason };
+                reasons.AddRange(checks);
+                return new IncidentSeverity(level, rule, reasons, meaning.ResponseTime, meaning.Escalation, missing, inputs, issueId);
+            }
+        }
+
+        private static string Percent(double value) => value.ToString("0.##", CultureInfo.InvariantCulture) + "%";
+
+        private static string Number(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+using SentryRunbook.Abstractions;
+using SentryRunbook.Models;
+
+namespace SentryRunbook.Tests.Core;
+
+/// <summary>An ISentryApi whose answers a test sets; every call is recorded. Unset answers throw, so a test sees unexpected calls.</summary>
+internal sealed class FakeSentryApi : ISentryApi
+{
+    public ConcurrentQueue<string> Calls { get; } = new();
+    public Func<DiscoverQuery, SentryTable>? Discover { get; set; }
+    public Func<StatsQuery, IReadOnlyList<SentryTimeSeries>>? Stats { get; set; }
+    public Func<SessionsQuery, SentrySessionStats>? Sessions { get; set; }
+    public Func<string, IReadOnlyList<SentryIssueTag>>? Tags { get; set; }
+
+    public Uri BaseUri => new("https://us.sentry.io/");
+    public string Organization => "acme";
+
+    public Task<SentryTable> QueryEventsAsync(DiscoverQuery query, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"events:{query.Dataset}:{string.Join(",", query.Fields)}:{query.Query}:{query.Window}");
+        return Task.FromResult(Answer(Discover, query));
+    }
+
+    public Task<IReadOnlyList<SentryTimeSeries>> GetEventsStatsAsync(StatsQuery query, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"events-stats:{string.Join(",", query.YAxes)}:{query.Interval}:{query.Window}");
+        return Task.FromResult(Answer(Stats, query));
+    }
+
+    public Task<SentrySessionStats> GetSessionsAsync(SessionsQuery query, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"sessions:{query.Window}");
+        return Task.FromResult(Answer(Sessions, query));
+    }
+
+    public Task<IReadOnlyList<SentryIssueTag>> GetIssueTagsAsync(string issueId, IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"tags:{issueId}:{string.Join(",", keys)}");
+        return Task.FromResult(Answer(Tags, issueId));
+    }
+
+    private static TResult Answer<TArg, TResult>(Func<TArg, TResult>? answer, TArg argument) =>
+        answer is null ? throw new InvalidOperationException("unexpected call") : answer(argument);
+
+    public Task<SentryOrganization> GetOrganizationAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<SentryIssue> GetIssueAsync(string issueId, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<SentryPage<SentryIssue>> GetIssuePageAsync(IssueQuery query, Uri? nextPage, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<SentryEvent> GetIssueEventAsync(string issueId, string eventId, IReadOnlyList<string> environments, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<SentryPage<SentryEvent>> GetIssueEventPageAsync(string issueId, int perPage, Uri? nextPage, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<IReadOnlyList<SentryActivity>> GetIssueActivityAsync(string issueId, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<IReadOnlyList<SuspectCommit>> GetSuspectCommitsAsync(string project, string eventId, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<SentryPage<SentryRelease>> GetReleasePageAsync(string? project, string? query, Uri? nextPage, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<SentryRelease> GetReleaseAsync(string version, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<IReadOnlyList<SentryDeploy>> GetDeploysAsync(string version, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public void Dispose() { }
+}
