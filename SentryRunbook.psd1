@@ -17,6 +17,14 @@
         'Disconnect-Sentry'
         'Get-SentryConnection'
         'Get-SentryIssue'
+        'Get-SentryEvent'
+        'Get-SentryIssueTag'
+        'Get-SentryIssueActivity'
+        'Get-SentrySuspectCommit'
+        'Get-SentryRelease'
+        'Get-SentryDeploy'
+        'Measure-SentryImpact'
+        'Get-IncidentSeverity'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

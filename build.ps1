@@ -52,8 +52,9 @@ if ($Clean) { $Task = 'Clean' } elseif ($Package) { $Task = 'Package' } elseif (
 
 function Invoke-Native {
     # Runs a native command and stops the build when it fails; native failures do not throw by themselves.
+    # Its output goes to the host, not the pipeline: -Task Sandbox's first output line must be the JSON.
     param([string] $FilePath, [string[]] $ArgumentList)
-    & $FilePath @ArgumentList
+    & $FilePath @ArgumentList | Out-Host
     if ($LASTEXITCODE -ne 0) { throw "'$FilePath $($ArgumentList -join ' ')' failed with exit code $LASTEXITCODE." }
 }
 
@@ -178,6 +179,8 @@ function Start-Sandbox {
     $process = [System.Diagnostics.Process]::Start($info)
     $line = $process.StandardOutput.ReadLine()
     if (-not $line) { throw 'The sandbox exited before it printed its connection line.' }
+    # Keep reading what follows, so a chatty sandbox never blocks on a full pipe.
+    $null = $process.StandardOutput.ReadToEndAsync()
     [pscustomobject]@{ Process = $process; Info = ($line | ConvertFrom-Json) }
 }
 

@@ -23,18 +23,38 @@ namespace SentryRunbook.Client
 
     internal static class LinkHeader
     {
-        /// <summary>The next page, or null when there is none (no header, no next entry, or results="false").</summary>
+        /// <summary>
+        /// The next page, or null when there is none (no header, no next entry, or results="false").
+        /// Sentry writes Link URLs with its own configured URL prefix, which need not be the host the client
+        /// called (a self-hosted server reached by another name, a region behind the control host). So the
+        /// cursor is taken as opaque and put on the URL that was requested; the link's own URL is used only
+        /// when it carries no cursor and is on the same origin.
+        /// </summary>
         public static Uri? NextPage(string? header, Uri requestUri)
         {
             foreach (LinkEntry entry in Parse(header, requestUri))
             {
-                if (string.Equals(entry.Rel, "next", StringComparison.OrdinalIgnoreCase))
-                {
-                    return entry.Results ? entry.Uri : null;
-                }
+                if (!string.Equals(entry.Rel, "next", StringComparison.OrdinalIgnoreCase)) continue;
+                if (!entry.Results) return null;
+                if (!string.IsNullOrEmpty(entry.Cursor)) return WithCursor(requestUri, entry.Cursor!);
+                return SentryHosts.IsSameOrigin(entry.Uri, requestUri) ? entry.Uri : null;
             }
 
             return null;
+        }
+
+        /// <summary>The request URI with its <c>cursor</c> parameter set to <paramref name="cursor"/>, other parameters kept in order.</summary>
+        internal static Uri WithCursor(Uri uri, string cursor)
+        {
+            string query = uri.Query.TrimStart('?');
+            var parts = new List<string>();
+            foreach (string part in query.Split(new[] { '&' }, StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!part.StartsWith("cursor=", StringComparison.Ordinal)) parts.Add(part);
+            }
+
+            parts.Add("cursor=" + Uri.EscapeDataString(cursor));
+            return new Uri(uri.GetLeftPart(UriPartial.Path) + "?" + string.Join("&", parts));
         }
 
         /// <summary>

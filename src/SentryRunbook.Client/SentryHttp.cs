@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
@@ -29,7 +30,9 @@ namespace SentryRunbook.Client
         private readonly SemaphoreSlim _slots;
         private readonly ResiliencePipeline<HttpResponseMessage> _retry;
         private const string MethodKey = "SentryRunbook.Method";
-        private long _notBeforeUtcTicks;
+
+        // Sentry's budgets are per endpoint (REFERENCE.md §1.6): a spent issue-detail budget must not stall the issue list.
+        private readonly ConcurrentDictionary<string, long> _notBeforeUtcTicks = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
 
         public SentryHttp(SentryClientOptions options)
         {
@@ -88,13 +91,13 @@ namespace SentryRunbook.Client
                     throw SentryErrors.FromResponse(request.Method, RedactUri(request.Uri), status, Redact(body), request.RequiredScope, attempts);
                 }
 
-                return new SentryResponse(response.StatusCode, request.Uri, body, CollectHeaders(response));
+                return new SentryResponse(response.StatusCode, RedactUri(request.Uri), body, CollectHeaders(response));
             }
         }
 
         private async Task<HttpResponseMessage> SendOnceAsync(SentryRequest request, CancellationToken cancellationToken)
         {
-            await WaitForRateLimitWindowAsync(cancellationToken).ConfigureAwait(false);
+            await WaitForRateLimitWindowAsync(request.Uri, cancellationToken).ConfigureAwait(false);
             await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
             var stopwatch = Stopwatch.StartNew();
             try
@@ -122,7 +125,7 @@ namespace SentryRunbook.Client
                 }
 
                 Log($"{request.Method.Method} {request.Uri} -> {(int)response.StatusCode} {response.ReasonPhrase} ({stopwatch.ElapsedMilliseconds} ms)");
-                NoteRateLimit(response);
+                NoteRateLimit(request.Uri, response);
                 return response;
             }
             finally
@@ -235,7 +238,7 @@ namespace SentryRunbook.Client
         }
 
         /// <summary>When Sentry says the window's budget is spent, later requests wait for its reset instead of collecting 429s.</summary>
-        private void NoteRateLimit(HttpResponseMessage response)
+        private void NoteRateLimit(Uri uri, HttpResponseMessage response)
         {
             if (!response.Headers.TryGetValues("X-Sentry-Rate-Limit-Remaining", out IEnumerable<string>? remaining)
                 || !long.TryParse(remaining.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long left)
@@ -248,19 +251,32 @@ namespace SentryRunbook.Client
             {
                 DateTimeOffset latest = _options.TimeProvider.GetUtcNow() + _options.MaxRetryDelay;
                 long ticks = (reset > latest ? latest : reset).UtcTicks;
-                long current;
-                do
-                {
-                    current = Interlocked.Read(ref _notBeforeUtcTicks);
-                    if (ticks <= current) return;
-                }
-                while (Interlocked.CompareExchange(ref _notBeforeUtcTicks, ticks, current) != current);
+                _notBeforeUtcTicks.AddOrUpdate(RateLimitKey(uri), ticks, (_, current) => Math.Max(current, ticks));
             }
         }
 
-        private async Task WaitForRateLimitWindowAsync(CancellationToken cancellationToken)
+        /// <summary>
+        /// The budget an endpoint belongs to: its path with ids, short ids and versions folded, so that every
+        /// issue's detail route shares one budget as in Sentry.
+        /// </summary>
+        internal static string RateLimitKey(Uri uri)
         {
-            TimeSpan wait = new DateTimeOffset(Interlocked.Read(ref _notBeforeUtcTicks), TimeSpan.Zero) - _options.TimeProvider.GetUtcNow();
+            string[] segments = uri.AbsolutePath.Split('/');
+            for (int i = 0; i < segments.Length; i++)
+            {
+                if (i > 0 && (segments[i - 1] == "issues" || segments[i - 1] == "events" || segments[i - 1] == "releases" || segments[i - 1] == "shortids" || segments[i - 1] == "tags") && segments[i].Length > 0)
+                {
+                    segments[i] = "{id}";
+                }
+            }
+
+            return string.Join("/", segments);
+        }
+
+        private async Task WaitForRateLimitWindowAsync(Uri uri, CancellationToken cancellationToken)
+        {
+            if (!_notBeforeUtcTicks.TryGetValue(RateLimitKey(uri), out long notBefore)) return;
+            TimeSpan wait = new DateTimeOffset(notBefore, TimeSpan.Zero) - _options.TimeProvider.GetUtcNow();
             if (wait > TimeSpan.Zero)
             {
                 Log($"rate-limit budget spent: waiting {wait.TotalSeconds:0.0} s for Sentry's window to reset");
@@ -269,13 +285,19 @@ namespace SentryRunbook.Client
         }
 
         internal static bool IsTransportFault(Exception ex) =>
-            ex is HttpRequestException || ex is IOException || ex is TimeoutException || ex is SocketException;
+            ex is HttpRequestException || ex is IOException || ex is TimeoutException || ex is SocketException || ex is WebException;
 
         /// <summary>Connection set-up failures: the request was never sent, so even a POST may be repeated.</summary>
         private static bool NeverReachedServer(Exception ex)
         {
             for (Exception? e = ex; e != null; e = e.InnerException)
             {
+                // .NET Framework (Windows PowerShell 5.1) reports connection failures as WebException, not SocketException.
+                if (e is WebException web && (web.Status == WebExceptionStatus.ConnectFailure || web.Status == WebExceptionStatus.NameResolutionFailure || web.Status == WebExceptionStatus.ProxyNameResolutionFailure))
+                {
+                    return true;
+                }
+
                 if (e is SocketException socket)
                 {
                     switch (socket.SocketErrorCode)

@@ -17,11 +17,12 @@ function Start-TestSandbox {
     $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
     foreach ($arg in @($dll, '--port', '0', '--scenario', $Scenario) + $ExtraArgument) { $info.ArgumentList.Add($arg) }
     $info.RedirectStandardOutput = $true
-    $info.RedirectStandardError = $true
     $info.UseShellExecute = $false
     $process = [System.Diagnostics.Process]::Start($info)
     $line = $process.StandardOutput.ReadLine()
-    if (-not $line) { throw "The sandbox exited early: $($process.StandardError.ReadToEnd())" }
+    if (-not $line) { throw "The sandbox exited early (exit code $(if ($process.HasExited) { $process.ExitCode }))." }
+    # Drain the rest so the sandbox never blocks on a full pipe.
+    $null = $process.StandardOutput.ReadToEndAsync()
     $json = $line | ConvertFrom-Json
     [pscustomobject]@{
         Process      = $process

@@ -68,36 +68,11 @@ namespace SentryRunbook.PowerShell.Commands
 
         private void WriteIssue(string input)
         {
-            if (!IssueReference.TryParse(input, out IssueReference? reference, out string? problem))
+            string? id = ResolveIssueId(input);
+            if (id != null && TryCall((api, ct) => api.GetIssueAsync(id, ct), input, out SentryIssue issue))
             {
-                WriteError(ErrorRecords.Input("SentryIssueIdInvalid", char.ToUpperInvariant(problem![0]) + problem.Substring(1) + ".", "Pass a numeric id (4123), a short id (WEB-1A) or an issue URL.", input));
-                return;
-            }
-
-            SentryConnection connection = ResolvedConnection;
-            if (reference!.Organization != null && !string.Equals(reference.Organization, connection.Organization, StringComparison.OrdinalIgnoreCase))
-            {
-                WriteError(ErrorRecords.Input(
-                    "SentryIssueOrganizationMismatch",
-                    $"The URL '{input}' names organization '{reference.Organization}', but the connection is to '{connection.Organization}'.",
-                    $"Connect to that organization first: Connect-Sentry -Organization {reference.Organization}.",
-                    input));
-                return;
-            }
-
-            try
-            {
-                SentryIssue issue = Call((api, ct) => api.GetIssueAsync(reference.Id, ct));
                 SentrySession.Remember(issue);
                 WriteObject(issue);
-            }
-            catch (SentryApiException ex) when (!IsFatal(ex))
-            {
-                WriteSentryError(ex, input);
-            }
-            catch (SentryApiException ex)
-            {
-                ThrowSentryError(ex, input);
             }
         }
 
@@ -114,7 +89,8 @@ namespace SentryRunbook.PowerShell.Commands
                 Environments = Environment ?? Array.Empty<string>(),
                 StatsPeriod = StatsPeriod,
                 Sort = Sort,
-                Limit = (int)Math.Min(100UL, skip + first),
+                // First defaults to ulong.MaxValue: add without overflowing.
+                Limit = first > 100 || skip > 100 ? 100 : (int)Math.Min(100UL, skip + first),
             };
 
             var progress = new ProgressRecord(1, "Get-SentryIssue", $"Searching issues: {(Query.Length == 0 ? "(all)" : Query)}");
@@ -141,7 +117,8 @@ namespace SentryRunbook.PowerShell.Commands
                         if (++written >= first) return;
                     }
 
-                    next = result.Next;
+                    // A server that hands back the page just read would loop forever.
+                    next = result.Next != null && result.Next == current ? null : result.Next;
                     progress.StatusDescription = $"{written} issues from {page} page(s)" + (result.TotalHits is long hits ? $" of about {hits}" : string.Empty);
                     if (result.TotalHits is long total && total > 0) progress.PercentComplete = (int)Math.Min(100, seen * 100 / (ulong)total);
                     WriteProgress(progress);

@@ -60,5 +60,56 @@ namespace SentryRunbook.PowerShell.Infrastructure
             ISentryApi api = Api;
             return Await(ct => call(api, ct));
         }
+
+        /// <summary>
+        /// A call for one input: a failure for that input is written as a non-terminating error and false is
+        /// returned so the pipeline goes on; failures that no later input can escape (a bad token, an
+        /// unreachable host) end the command.
+        /// </summary>
+        protected bool TryCall<T>(Func<ISentryApi, CancellationToken, Task<T>> call, object? target, out T result)
+        {
+            try
+            {
+                result = Call(call);
+                return true;
+            }
+            catch (SentryApiException ex) when (!IsFatal(ex))
+            {
+                WriteSentryError(ex, target);
+            }
+            catch (SentryApiException ex)
+            {
+                ThrowSentryError(ex, target);
+            }
+
+            result = default!;
+            return false;
+        }
+
+        /// <summary>
+        /// Turns what the user typed (numeric id, short id, issue URL) into the id Sentry's routes take, or
+        /// writes a SentryIssueIdInvalid / SentryIssueOrganizationMismatch error and returns null.
+        /// </summary>
+        protected string? ResolveIssueId(string input)
+        {
+            if (!IssueReference.TryParse(input, out IssueReference? reference, out string? problem))
+            {
+                WriteError(ErrorRecords.Input("SentryIssueIdInvalid", char.ToUpperInvariant(problem![0]) + problem.Substring(1) + ".", "Pass a numeric id (4123), a short id (WEB-1A) or an issue URL.", input));
+                return null;
+            }
+
+            SentryConnection connection = ResolvedConnection;
+            if (reference!.Organization != null && !string.Equals(reference.Organization, connection.Organization, StringComparison.OrdinalIgnoreCase))
+            {
+                WriteError(ErrorRecords.Input(
+                    "SentryIssueOrganizationMismatch",
+                    $"The URL '{input}' names organization '{reference.Organization}', but the connection is to '{connection.Organization}'.",
+                    $"Connect to that organization first: Connect-Sentry -Organization {reference.Organization}.",
+                    input));
+                return null;
+            }
+
+            return reference.Id;
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -15,7 +16,7 @@ namespace SentryRunbook.PowerShell.Infrastructure
     public abstract class SentryCmdlet : PSCmdlet, IDisposable
     {
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
-        private readonly ConcurrentQueue<string> _verbose = new ConcurrentQueue<string>();
+        private readonly ConcurrentQueue<KeyValuePair<bool, string>> _messages = new ConcurrentQueue<KeyValuePair<bool, string>>();
         private readonly AutoResetEvent _signal = new AutoResetEvent(false);
 
         /// <summary>Cancelled by Ctrl+C (StopProcessing). PipelineStopToken exists only from PowerShell 7.6.</summary>
@@ -26,7 +27,14 @@ namespace SentryRunbook.PowerShell.Infrastructure
         /// <summary>A sink for verbose lines that may be called from any thread; lines are written by <see cref="Await{T}"/>.</summary>
         internal void QueueVerbose(string message)
         {
-            _verbose.Enqueue(message);
+            _messages.Enqueue(new KeyValuePair<bool, string>(false, message));
+            _signal.Set();
+        }
+
+        /// <summary>A sink for warnings that may be called from any thread; written like <see cref="QueueVerbose"/>.</summary>
+        internal void QueueWarning(string message)
+        {
+            _messages.Enqueue(new KeyValuePair<bool, string>(true, message));
             _signal.Set();
         }
 
@@ -52,10 +60,10 @@ namespace SentryRunbook.PowerShell.Infrastructure
             while (!task.IsCompleted)
             {
                 WaitHandle.WaitAny(new[] { _signal, ((IAsyncResult)task).AsyncWaitHandle }, 250);
-                FlushVerbose();
+                FlushMessages();
             }
 
-            FlushVerbose();
+            FlushMessages();
             try
             {
                 return task.GetAwaiter().GetResult();
@@ -66,11 +74,12 @@ namespace SentryRunbook.PowerShell.Infrastructure
             }
         }
 
-        private void FlushVerbose()
+        private void FlushMessages()
         {
-            while (_verbose.TryDequeue(out string? line))
+            while (_messages.TryDequeue(out KeyValuePair<bool, string> message))
             {
-                WriteVerbose(line);
+                if (message.Key) WriteWarning(message.Value);
+                else WriteVerbose(message.Value);
             }
         }
 

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using System.Net;
 using System.Reflection;
 
 namespace SentryRunbook.PowerShell.Loading
@@ -28,13 +29,34 @@ namespace SentryRunbook.PowerShell.Loading
             lock (Gate)
             {
                 if (_hooked) return;
-                _dependencies = Directory.Exists(DependencyDirectory)
-                    ? Directory.EnumerateFiles(DependencyDirectory, "*.dll").ToDictionary(Path.GetFileNameWithoutExtension, p => p, StringComparer.OrdinalIgnoreCase)
-                    : new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-                _loadContext = PrivateLoadContext.TryCreate("SentryRunbook", _dependencies);
+
+                // Created once per process: a re-import after Remove-Module reuses the assemblies already loaded.
+                if (_dependencies is null)
+                {
+                    _dependencies = Directory.Exists(DependencyDirectory)
+                        ? Directory.EnumerateFiles(DependencyDirectory, "*.dll").ToDictionary(Path.GetFileNameWithoutExtension, p => p, StringComparer.OrdinalIgnoreCase)
+                        : new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                    _loadContext = PrivateLoadContext.TryCreate("SentryRunbook", _dependencies);
+                    if (_loadContext is null) EnableTls12();
+                }
+
                 AppDomain.CurrentDomain.AssemblyResolve += Resolve;
                 _hooked = true;
             }
+        }
+
+        /// <summary>
+        /// Windows PowerShell 5.1 is a legacy-targeting host: unless the machine opts in, .NET Framework offers
+        /// only SSL3/TLS 1.0 and sentry.io refuses the handshake. Add TLS 1.2 without removing what is allowed.
+        /// </summary>
+        private static void EnableTls12()
+        {
+#pragma warning disable CA5364, CA5386 // adding TLS 1.2 to the legacy defaults, not pinning a version
+            if (ServicePointManager.SecurityProtocol != 0)
+            {
+                ServicePointManager.SecurityProtocol |= SecurityProtocolType.Tls12;
+            }
+#pragma warning restore CA5364, CA5386
         }
 
         public void OnRemove(PSModuleInfo module)
@@ -46,6 +68,22 @@ namespace SentryRunbook.PowerShell.Loading
             }
         }
 
+        private static bool IsOurs(Assembly assembly)
+        {
+            string location;
+            try
+            {
+                location = assembly.Location;
+            }
+            catch (NotSupportedException)
+            {
+                return false; // dynamic assemblies have no location
+            }
+
+            return !string.IsNullOrEmpty(location)
+                && location.StartsWith(ModuleDirectory + Path.DirectorySeparatorChar, StringComparison.OrdinalIgnoreCase);
+        }
+
         /// <summary>The private load context's name on PowerShell 7 (null on 5.1); tests use it to prove isolation.</summary>
         public static string? LoadContextName => _loadContext?.Name;
 
@@ -53,6 +91,10 @@ namespace SentryRunbook.PowerShell.Loading
         {
             string? name = new AssemblyName(args.Name).Name;
             if (name is null) return null;
+
+            // Answer only for this module's own assemblies, so another module's failed bind never gets our copies.
+            // .NET Framework may not say who asked; then the name alone decides.
+            if (args.RequestingAssembly != null && !IsOurs(args.RequestingAssembly)) return null;
 
             // Core is in the module folder and must be the one copy both the cmdlets and the client see.
             string local = Path.Combine(ModuleDirectory, name + ".dll");

@@ -29,10 +29,10 @@ internal static class ClientFixture
         + "\"firstSeen\":\"2026-11-27T10:00:00Z\",\"lastSeen\":\"2026-11-28T11:59:58.123456Z\",\"permalink\":\"https://acme.sentry.io/issues/" + id + "/\","
         + "\"isUnhandled\":true,\"assignedTo\":null,\"stats\":{\"24h\":[[1764324000,2],[1764327600,3]]}}";
 
-    public static string Link(string? previousUrl, string? nextUrl, bool nextResults)
+    public static string Link(string? previousUrl, string? nextUrl, bool nextResults, string cursor = "0:100:0")
     {
         string prev = $"<{previousUrl ?? "https://us.sentry.io/api/0/organizations/acme/issues/?&cursor=0:0:1"}>; rel=\"previous\"; results=\"false\"; cursor=\"0:0:1\"";
-        string next = $"<{nextUrl}>; rel=\"next\"; results=\"{(nextResults ? "true" : "false")}\"; cursor=\"0:100:0\"";
+        string next = $"<{nextUrl}>; rel=\"next\"; results=\"{(nextResults ? "true" : "false")}\"; cursor=\"{cursor}\"";
         return prev + ", " + next;
     }
 }

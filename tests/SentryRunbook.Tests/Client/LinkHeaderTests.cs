@@ -15,7 +15,7 @@ public class LinkHeaderTests
         Assert.Equal("previous", entries[0].Rel);
         Assert.False(entries[0].Results);
         Assert.Equal("1735689600000:100:0", entries[1].Cursor);
-        Assert.Equal("https://us.sentry.io/api/0/organizations/acme/issues/?query=is%3Aunresolved&cursor=1735689600000:100:0", LinkHeader.NextPage(header, Request)!.ToString());
+        Assert.Equal("https://us.sentry.io/api/0/organizations/acme/issues/?query=is%3Aunresolved&cursor=1735689600000%3A100%3A0", LinkHeader.NextPage(header, Request)!.AbsoluteUri);
     }
 
     [Fact]
@@ -35,14 +35,24 @@ public class LinkHeaderTests
     [Fact]
     public void A_comma_inside_the_url_does_not_split_the_entry()
     {
-        const string header = "<https://x/?query=a,b&cursor=0:100:0>; rel=\"next\"; results=\"true\"; cursor=\"0:100:0\"";
-        Assert.Equal("https://x/?query=a,b&cursor=0:100:0", LinkHeader.NextPage(header, Request)!.ToString());
+        const string header = "<https://x/?query=a,b&cursor=0:100:0>; rel=\"next\"; results=\"true\"; cursor=\"0:100:0\", <https://x/?q=1>; rel=\"other\"";
+        var entries = LinkHeader.Parse(header, Request);
+        Assert.Equal("https://x/?query=a,b&cursor=0:100:0", entries[0].Uri.ToString());
+        Assert.Equal(2, entries.Count);
     }
 
     [Fact]
-    public void Relative_links_resolve_against_the_request()
+    public void The_cursor_replaces_the_one_in_the_request()
     {
-        const string header = "</api/0/organizations/acme/issues/?cursor=0:100:0>; rel=\"next\"; results=\"true\"";
-        Assert.Equal("https://us.sentry.io/api/0/organizations/acme/issues/?cursor=0:100:0", LinkHeader.NextPage(header, Request)!.ToString());
+        var request = new Uri("https://us.sentry.io/api/0/organizations/acme/issues/?query=x&cursor=0:100:0&limit=5");
+        const string header = "<https://other.example/?cursor=0:200:0>; rel=\"next\"; results=\"true\"; cursor=\"0:200:0\"";
+        Assert.Equal("https://us.sentry.io/api/0/organizations/acme/issues/?query=x&limit=5&cursor=0%3A200%3A0", LinkHeader.NextPage(header, request)!.AbsoluteUri);
+    }
+
+    [Fact]
+    public void Without_a_cursor_a_same_origin_link_is_followed()
+    {
+        const string header = "</api/0/organizations/acme/issues/?page=2>; rel=\"next\"; results=\"true\"";
+        Assert.Equal("https://us.sentry.io/api/0/organizations/acme/issues/?page=2", LinkHeader.NextPage(header, Request)!.ToString());
     }
 }

@@ -14,9 +14,9 @@ public class SentryApiClientTests
         var (client, stub, _, _) = ClientFixture.Create();
         string page2 = "https://us.sentry.io/api/0/organizations/acme/issues/?query=is%3Aunresolved&limit=2&cursor=0:2:0";
         string page3 = "https://us.sentry.io/api/0/organizations/acme/issues/?query=is%3Aunresolved&limit=2&cursor=0:4:0";
-        stub.ThenJson(HttpStatusCode.OK, $"[{ClientFixture.Issue("1", "WEB-1")},{ClientFixture.Issue("2", "WEB-2")}]", ("Link", ClientFixture.Link(null, page2, true)), ("X-Hits", "5"))
-            .ThenJson(HttpStatusCode.OK, $"[{ClientFixture.Issue("3", "WEB-3")},{ClientFixture.Issue("4", "WEB-4")}]", ("Link", ClientFixture.Link(null, page3, true)))
-            .ThenJson(HttpStatusCode.OK, $"[{ClientFixture.Issue("5", "WEB-5")}]", ("Link", ClientFixture.Link(null, page3 + "0", false)));
+        stub.ThenJson(HttpStatusCode.OK, $"[{ClientFixture.Issue("1", "WEB-1")},{ClientFixture.Issue("2", "WEB-2")}]", ("Link", ClientFixture.Link(null, page2, true, "0:2:0")), ("X-Hits", "5"))
+            .ThenJson(HttpStatusCode.OK, $"[{ClientFixture.Issue("3", "WEB-3")},{ClientFixture.Issue("4", "WEB-4")}]", ("Link", ClientFixture.Link(null, page3, true, "0:4:0")))
+            .ThenJson(HttpStatusCode.OK, $"[{ClientFixture.Issue("5", "WEB-5")}]", ("Link", ClientFixture.Link(null, page3, false, "0:6:0")));
 
         var ids = new List<string>();
         var query = new IssueQuery { Query = "is:unresolved", Limit = 2 };
@@ -34,13 +34,17 @@ public class SentryApiClientTests
         Assert.Equal(new[] { "WEB-1", "WEB-2", "WEB-3", "WEB-4", "WEB-5" }, ids);
         Assert.Equal(5, hits);
         Assert.Equal(3, stub.Requests.Count);
-        Assert.Equal(page2, stub.Requests[1].RequestUri!.ToString());
-        Assert.Equal(page3, stub.Requests[2].RequestUri!.ToString());
         string first = stub.Requests[0].RequestUri!.ToString();
         Assert.StartsWith("https://us.sentry.io/api/0/organizations/acme/issues/?", first);
         Assert.Contains("query=is%3Aunresolved", first);
         Assert.Contains("limit=2", first);
+        Assert.Equal("0:2:0", Cursor(stub.Requests[1]));
+        Assert.Equal("0:4:0", Cursor(stub.Requests[2]));
+        Assert.All(stub.Requests.Skip(1), r => Assert.Contains("query=is%3Aunresolved", r.RequestUri!.Query));
     }
+
+    private static string? Cursor(HttpRequestMessage request) =>
+        request.RequestUri!.Query.TrimStart('?').Split('&').Select(p => p.Split('=', 2)).Where(p => p[0] == "cursor").Select(p => Uri.UnescapeDataString(p[1])).SingleOrDefault();
 
     [Fact]
     public async Task Page_size_is_never_more_than_100()
@@ -73,12 +77,14 @@ public class SentryApiClientTests
     {
         var (client, stub, time, _) = ClientFixture.Create();
         long reset = ClientFixture.Now.AddSeconds(12).ToUnixTimeSeconds();
-        stub.ThenJson((HttpStatusCode)429, "\"slow down\"", ("X-Sentry-Rate-Limit-Reset", reset.ToString()), ("X-Sentry-Rate-Limit-Remaining", "0"))
+        // Sentry's own 429 has no Retry-After (REFERENCE.md §1.6): the reset header is the main path.
+        stub.ThenJson((HttpStatusCode)429, "\"slow down\"", ("X-Sentry-Rate-Limit-Reset", reset.ToString()))
             .ThenJson(HttpStatusCode.OK, ClientFixture.Issue("42", "WEB-G"));
 
         await client.GetIssueAsync("42", CancellationToken.None);
 
-        Assert.InRange(time.Waits.Max(), TimeSpan.FromSeconds(12), TimeSpan.FromSeconds(12.5));
+        TimeSpan wait = Assert.Single(time.Waits);
+        Assert.InRange(wait, TimeSpan.FromSeconds(12), TimeSpan.FromSeconds(12.5));
     }
 
     [Fact]
@@ -150,19 +156,41 @@ public class SentryApiClientTests
     }
 
     [Fact]
-    public async Task The_token_goes_to_the_configured_host_only()
+    public async Task Paging_stays_on_the_connected_host_whatever_host_the_Link_names()
     {
+        // Sentry writes Link URLs with its configured URL prefix, which may be another name for the server.
         var (client, stub, _, _) = ClientFixture.Create();
-        string foreign = "https://evil.example.com/api/0/organizations/acme/issues/?cursor=0:100:0";
+        string foreign = "https://sentry.internal.example/api/0/organizations/acme/issues/?cursor=0:100:0";
         stub.ThenJson(HttpStatusCode.OK, $"[{ClientFixture.Issue("1", "WEB-1")}]", ("Link", ClientFixture.Link(null, foreign, true)))
             .ThenJson(HttpStatusCode.OK, "[]");
 
         SentryPage<SentryIssue> first = await client.GetIssuePageAsync(new IssueQuery(), null, CancellationToken.None);
         await client.GetIssuePageAsync(new IssueQuery(), first.Next, CancellationToken.None);
 
-        Assert.Equal("Bearer " + ClientFixture.Token, stub.Authorizations[0]);
-        Assert.Equal("evil.example.com", stub.Requests[1].RequestUri!.Host);
-        Assert.Null(stub.Authorizations[1]);
+        Assert.All(stub.Requests, r => Assert.Equal("us.sentry.io", r.RequestUri!.Host));
+        Assert.All(stub.Authorizations, a => Assert.Equal("Bearer " + ClientFixture.Token, a));
+        Assert.Equal("0:100:0", Cursor(stub.Requests[1]));
+    }
+
+    [Fact]
+    public async Task The_token_goes_to_the_configured_host_only()
+    {
+        var (client, stub, _, _) = ClientFixture.Create();
+        stub.ThenJson(HttpStatusCode.OK, "[]");
+
+        await client.GetIssuePageAsync(new IssueQuery(), new Uri("https://evil.example.com/api/0/organizations/acme/issues/?cursor=0:100:0"), CancellationToken.None);
+
+        Assert.Equal("evil.example.com", stub.Requests[0].RequestUri!.Host);
+        Assert.Null(stub.Authorizations[0]);
+    }
+
+    [Fact]
+    public async Task A_foreign_Link_without_a_cursor_ends_the_paging()
+    {
+        var (client, stub, _, _) = ClientFixture.Create();
+        stub.ThenJson(HttpStatusCode.OK, "[]", ("Link", "<https://evil.example.com/next>; rel=\"next\"; results=\"true\""));
+        SentryPage<SentryIssue> page = await client.GetIssuePageAsync(new IssueQuery(), null, CancellationToken.None);
+        Assert.Null(page.Next);
     }
 
     [Fact]

@@ -95,4 +95,24 @@ public class SentryHttpTests
         Assert.Equal(12, stub.Requests.Count);
         Assert.InRange(peak, 1, 3);
     }
+
+    [Theory]
+    [InlineData("https://x/api/0/organizations/acme/issues/4123/", "/api/0/organizations/acme/issues/{id}/")]
+    [InlineData("https://x/api/0/organizations/acme/issues/WEB-1/events/latest/", "/api/0/organizations/acme/issues/{id}/events/{id}/")]
+    [InlineData("https://x/api/0/organizations/acme/issues/?query=a", "/api/0/organizations/acme/issues/")]
+    public void Rate_limit_budgets_are_per_endpoint(string uri, string key) => Assert.Equal(key, SentryHttp.RateLimitKey(new Uri(uri)));
+
+    [Fact]
+    public async Task A_spent_budget_of_one_endpoint_does_not_delay_another()
+    {
+        var (http, stub, time) = Create();
+        long reset = ClientFixture.Now.AddSeconds(5).ToUnixTimeSeconds();
+        stub.ThenJson(HttpStatusCode.OK, "{}", ("X-Sentry-Rate-Limit-Remaining", "0"), ("X-Sentry-Rate-Limit-Reset", reset.ToString()))
+            .ThenJson(HttpStatusCode.OK, "[]");
+
+        await http.SendAsync(new SentryRequest(HttpMethod.Get, new Uri(ClientFixture.Base, "api/0/organizations/acme/issues/1/"), "event:read"), CancellationToken.None);
+        await http.SendAsync(new SentryRequest(HttpMethod.Get, new Uri(ClientFixture.Base, "api/0/organizations/acme/issues/"), "event:read"), CancellationToken.None);
+
+        Assert.Empty(time.Waits);
+    }
 }
