@@ -5,6 +5,7 @@ if (options is null)
 {
     Console.Error.WriteLine($"sentry sandbox: {error}");
     Console.Error.WriteLine("usage: SentryRunbook.Sandbox [--port N] [--host 127.0.0.1] [--scenario seed-examples|empty] [--token TOKEN] [--organization acme] [--project web] [--legacy-brownout] [--verbose]");
+    Console.Error.WriteLine(SentryRunbook.Sandbox.Faults.FaultFlags.Usage);
     return 2;
 }
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -62,25 +61,31 @@ public sealed class SandboxHost : IAsyncDisposable
             else k.ListenLocalhost(options.Port);
         });
         builder.Services.AddSingleton(state);
+        builder.Services.AddSingleton(new Faults.FaultInjector(options.Faults));
 
         var app = builder.Build();
         if (options.Verbose) app.Use(LogToStderr);
+        app.UseMiddleware<Faults.FaultControl>(); // fault control endpoint: loopback only, never faulted
         app.UseRouting();
         app.UseMiddleware<RateLimitHeaders>();
+        app.UseMiddleware<Faults.FaultMiddleware>(); // before auth; see FaultMiddleware for why
         app.UseMiddleware<PathRules>();
         app.UseMiddleware<AuthMiddleware>();
         RootRoutes.Map(app, state);
         OrganizationRoutes.Map(app, state);
         IssueListRoute.Map(app, state);
         IssueRoutes.Map(app, state);
+        EventRoutes.Map(app, state);
+        IngestRoutes.Map(app, state);
 
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         state.BaseUri = address;
 
-        var projectId = store.FindProject(options.Project)?.Id ?? "1";
+        // The announced DSN carries the announced project's own key, so SDKs pointed at it ingest there.
+        var project = store.FindProject(options.Project) ?? store.Projects[0];
         var uri = new Uri(state.BaseUri);
-        var dsn = $"{uri.Scheme}://{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}@{uri.Authority}/{projectId}";
+        var dsn = $"{uri.Scheme}://{project.PublicKey}@{uri.Authority}/{project.Id}";
         return new SandboxHost(app, state, dsn);
     }
 

@@ -14,6 +14,9 @@ public sealed class SandboxOptions
     public bool LegacyBrownout { get; set; }
     public bool Verbose { get; set; }
 
+    /// <summary>Start-up fault injection (Faults/FaultFlags.cs); changeable at run time via /sandbox/faults.</summary>
+    public global::SentryRunbook.Sandbox.Faults.FaultSettings Faults { get; set; } = new();
+
     /// <summary>User tokens look like real ones (`sntryu_` + 64 lowercase hex) so client-side format checks pass.</summary>
     public static string NewUserToken() => "sntryu_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 
@@ -60,6 +63,13 @@ public sealed class SandboxOptions
                     o.Verbose = true;
                     break;
                 default:
+                    if (global::SentryRunbook.Sandbox.Faults.FaultFlags.TryApply(arg, Value, o.Faults, out var faultError))
+                    {
+                        if (faultError is null) break;
+                        error = faultError;
+                        return null;
+                    }
+
                     error = $"unknown argument '{arg}'";
                     return null;
             }

@@ -4,12 +4,12 @@ using SentryRunbook.Sandbox.WireFormat;
 namespace SentryRunbook.Sandbox;
 
 /// <summary>Everything the routes share. The base URI is known only once Kestrel picked the port.</summary>
-public sealed class SandboxState(SandboxOptions options, SandboxStore store)
+public sealed class SandboxState(SandboxOptions options, EventStore store)
 {
     private string? _baseUri;
 
     public SandboxOptions Options { get; } = options;
-    public SandboxStore Store { get; } = store;
+    public EventStore Store { get; } = store;
 
     public string BaseUri
     {
@@ -17,11 +17,13 @@ public sealed class SandboxState(SandboxOptions options, SandboxStore store)
         set
         {
             _baseUri = value.TrimEnd('/');
-            Issues = new IssueWriter(_baseUri, Store.Organization.Slug);
+            Issues = new IssueWriter(_baseUri, Store);
+            Events = new EventWriter(Store);
             Organizations = new OrganizationWriter(_baseUri, Store);
         }
     }
 
     public IssueWriter Issues { get; private set; } = null!;
     public OrganizationWriter Organizations { get; private set; } = null!;
+    public EventWriter Events { get; private set; } = null!;
 }

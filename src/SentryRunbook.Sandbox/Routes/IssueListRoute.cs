@@ -50,26 +50,30 @@ public static class IssueListRoute
         if (!query.Contains(' ', StringComparison.Ordinal) && query.Contains('-', StringComparison.Ordinal) && store.FindByShortId(query) is { } hit)
         {
             context.Response.Headers["X-Sentry-Direct-Hit"] = "1";
-            return JsonOut.Write(context, new JsonArray(state.Issues.Row(hit, rowStats, filtered: false)));
+            return JsonOut.Write(context, new JsonArray(store.Read(_ => state.Issues.Row(hit, rowStats, filtered: false))));
         }
 
         var search = IssueSearch.Parse(query, store, now, out error);
         if (search is null) return JsonOut.Detail(context, StatusCodes.Status400BadRequest, error!);
 
-        var matches = store.Issues
-            .Where(i => projectIds.Count == 0 || projectIds.Contains(i.Project.Id))
-            .Where(i => environments.Count == 0 || (i.Environment is not null && environments.Contains(i.Environment)))
-            .Where(i => i.LastSeen >= windowStart && i.FirstSeen <= windowEnd)
-            .Where(search.Matches);
-        var sorted = Sort(matches, request.Query["sort"].ToString()).ToList();
-
+        var sort = request.Query["sort"].ToString();
         var filtered = search.NarrowsBeyondStatus || environments.Count > 0;
-        var rows = sorted.Skip(page.Offset).Take(page.Size).Select(i => (JsonNode?)state.Issues.Row(i, rowStats, filtered));
+        var (total, body) = store.Read(s =>
+        {
+            var matches = s.Issues
+                .Where(i => projectIds.Count == 0 || projectIds.Contains(i.Project.Id))
+                .Where(i => environments.Count == 0 || i.Environments.Overlaps(environments))
+                .Where(i => i.LastSeen >= windowStart && i.FirstSeen <= windowEnd)
+                .Where(search.Matches);
+            var sorted = Sort(matches, sort).ToList();
+            var rows = sorted.Skip(page.Offset).Take(page.Size).Select(i => (JsonNode?)state.Issues.Row(i, rowStats, filtered));
+            return (sorted.Count, JsonOut.Array(rows));
+        });
 
-        LinkHeader.Apply(context, state.BaseUri, page, sorted.Count);
-        context.Response.Headers["X-Hits"] = Math.Min(sorted.Count, MaxHits).ToString(CultureInfo.InvariantCulture);
+        LinkHeader.Apply(context, state.BaseUri, page, total);
+        context.Response.Headers["X-Hits"] = Math.Min(total, MaxHits).ToString(CultureInfo.InvariantCulture);
         context.Response.Headers["X-Max-Hits"] = MaxHits.ToString(CultureInfo.InvariantCulture);
-        return JsonOut.Write(context, JsonOut.Array(rows));
+        return JsonOut.Write(context, body);
     }
 
     /// <summary>date = last seen (default), new = first seen, freq = events, user = users; the id breaks ties stably.</summary>
@@ -83,7 +87,7 @@ public static class IssueListRoute
     };
 
     /// <summary>The search window: `statsPeriod` wins over `start`/`end`; default 90 days.</summary>
-    private static bool TryWindow(HttpRequest request, DateTimeOffset now, out DateTimeOffset start, out DateTimeOffset end, out string? error)
+    internal static bool TryWindow(HttpRequest request, DateTimeOffset now, out DateTimeOffset start, out DateTimeOffset end, out string? error)
     {
         error = null;
         start = now - DefaultWindow;

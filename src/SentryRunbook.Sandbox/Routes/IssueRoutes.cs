@@ -20,7 +20,7 @@ public static class IssueRoutes
             var issue = state.Store.FindByIdOrShortId(OrganizationRoutes.Route(context, "id"));
             return issue is null
                 ? JsonOut.NotFound(context)
-                : JsonOut.Write(context, state.Issues.Detail(issue, DateTimeOffset.UtcNow, state.Store.Organization.DateCreated));
+                : JsonOut.Write(context, state.Store.Read(_ => state.Issues.Detail(issue, DateTimeOffset.UtcNow)));
         }).WithMetadata(RequiredScope.EventRead);
 
         app.MapGet("/api/0/organizations/{org}/shortids/{shortId}/", context =>
@@ -35,7 +35,7 @@ public static class IssueRoutes
                 ["projectSlug"] = issue.Project.Slug,
                 ["groupId"] = issue.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["shortId"] = issue.ShortId,
-                ["group"] = state.Issues.Row(issue, new RowStats("24h", i => Stats.Hourly(i, now, 24)), filtered: false),
+                ["group"] = state.Store.Read(_ => state.Issues.Row(issue, new RowStats("24h", i => Stats.Hourly(i, now, 24)), filtered: false)),
             });
         }).WithMetadata(RequiredScope.EventRead);
 
@@ -50,7 +50,7 @@ public static class IssueRoutes
             var issue = raw.All(char.IsAsciiDigit) && long.TryParse(raw, out var id) ? state.Store.FindById(id) : null;
             return issue is null
                 ? JsonOut.NotFound(context)
-                : JsonOut.Write(context, state.Issues.Detail(issue, DateTimeOffset.UtcNow, state.Store.Organization.DateCreated));
+                : JsonOut.Write(context, state.Store.Read(_ => state.Issues.Detail(issue, DateTimeOffset.UtcNow)));
         }).WithMetadata(RequiredScope.EventRead);
     }
 }

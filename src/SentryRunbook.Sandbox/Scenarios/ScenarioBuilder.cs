@@ -1,113 +1,87 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using SentryRunbook.Sandbox.Ingest;
 using SentryRunbook.Sandbox.Model;
 using SentryRunbook.Sandbox.Store;
 
 namespace SentryRunbook.Sandbox.Scenarios;
 
-/// <summary>What a scenario says about one issue; ids, short ids and totals are derived by the builder.</summary>
-public sealed record IssueSpec(
-    string Project,
-    IssueMetadata Metadata,
-    string? Culprit,
-    string Level,
-    string Status,
-    string? Substatus,
-    string? Priority,
-    bool IsUnhandled,
-    string? Environment,
-    string? FirstRelease,
-    string? LastRelease,
-    int UserCount,
-    Assignee? AssignedTo,
-    IReadOnlyList<EventBatch> Batches,
-    DateTimeOffset? StatusChangedAt = null);
-
-/// <summary>Builds the org, its projects and issues for one start-up; `now` anchors every relative time.</summary>
+/// <summary>
+/// Sets up the organization and its projects for one start-up and feeds scenario events into the
+/// store through the same ingest call SDK events take (grouping, counters, releases, regressions).
+/// `now` anchors every relative time; a fixed seed makes ids and noise identical on every start.
+/// </summary>
 public sealed class ScenarioBuilder
 {
-    private readonly List<Issue> _issues = [];
-    private readonly Dictionary<string, long> _counters = new(StringComparer.Ordinal);
-    private readonly List<Project> _projects = [];
-    private long _nextId = 4501;
+    private readonly Random _ids;
+    private readonly Dictionary<string, (string Json, IReadOnlyList<KeyValuePair<string, string>> Tags)> _contexts = new(StringComparer.Ordinal);
 
-    public ScenarioBuilder(SandboxOptions options, DateTimeOffset now)
+    public ScenarioBuilder(SandboxOptions options, DateTimeOffset now, int seed)
     {
         Now = now;
+        Random = new Random(seed);
+        _ids = new Random(seed ^ 0x5EED);
         var created = Precision.Trim(now.AddDays(-400), 3);
-        Organization = new Organization("1", options.Organization, "Acme", created);
+        var organization = new Organization("1", options.Organization, "Acme", created);
         var team = new Team("1", "backend", "Backend");
-        AddProject(new Project("1", "web", "Web", "javascript", created.AddMinutes(5), team));
-        AddProject(new Project("2", "api", "API", "csharp", created.AddMinutes(9), team));
-        AddProject(new Project("3", "worker", "Worker", "python", created.AddMinutes(13), team));
+        var projects = new List<Project>
+        {
+            new("1", "web", "Web", "javascript", created.AddMinutes(5), team, NewKey()),
+            new("2", "api", "API", "csharp", created.AddMinutes(9), team, NewKey()),
+            new("3", "worker", "Worker", "python", created.AddMinutes(13), team, NewKey()),
+        };
         // A --project outside the fixed three still needs to exist so the announced DSN and slug resolve.
-        if (_projects.All(p => p.Slug != options.Project))
-            AddProject(new Project("4", options.Project, options.Project, null, created.AddDays(1), team));
+        if (projects.All(p => p.Slug != options.Project))
+            projects.Add(new Project("4", options.Project, options.Project, null, created.AddDays(1), team, NewKey()));
+        Store = new EventStore(organization, projects, now);
     }
 
     public DateTimeOffset Now { get; }
-    public Organization Organization { get; }
-    public IReadOnlyList<Project> Projects => _projects;
+    public Random Random { get; }
+    public EventStore Store { get; }
 
-    private void AddProject(Project project)
+    public Project Project(string slug) => Store.FindProject(slug) ?? throw new ArgumentException("no project " + slug);
+
+    /// <summary>DSN keys are secrets in real Sentry: random per start, 32 hex like Sentry's.</summary>
+    private static string NewKey() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>A deterministic 32-hex event id.</summary>
+    public string NextEventId()
     {
-        _projects.Add(project);
-        _counters[project.Slug] = 0;
+        Span<byte> bytes = stackalloc byte[16];
+        _ids.NextBytes(bytes);
+        return Convert.ToHexStringLower(bytes);
     }
 
-    public Issue Add(IssueSpec spec)
+    public ErrorEvent Ingest(ErrorEvent e) => Store.Ingest(e);
+
+    /// <summary>Registers a release ahead of its first event, so creation dates and order are the scenario's.</summary>
+    public void Release(string version, string projectSlug, DateTimeOffset created) =>
+        Store.Write(s => s.Releases.Ensure(version, Project(projectSlug), created));
+
+    /// <summary>Contexts JSON plus the tags Sentry derives from it; cached so events share one instance.</summary>
+    public (string Json, IReadOnlyList<KeyValuePair<string, string>> Tags) Contexts(string json)
     {
-        var project = _projects.Single(p => p.Slug == spec.Project);
-        var counter = ++_counters[project.Slug];
-        var id = _nextId++;
-        // Real Sentry dates come out with 0, 3 or 6 fractional digits; vary it per issue so clients parse all three.
-        var digits = (id % 3) switch { 0 => 0, 1 => 3, _ => 6 };
-        var batches = spec.Batches.Select(b => b with { At = Precision.Trim(b.At, digits) }).OrderBy(b => b.At).ToList();
-        if (batches.Count == 0) throw new InvalidOperationException("an issue needs at least one event");
-        var issue = new Issue
-        {
-            Id = id,
-            Project = project,
-            ShortId = ShortIds.Format(project.Slug, counter),
-            Metadata = spec.Metadata,
-            Culprit = spec.Culprit,
-            Level = spec.Level,
-            Status = spec.Status,
-            Substatus = spec.Substatus,
-            Priority = spec.Priority,
-            IsUnhandled = spec.IsUnhandled,
-            Environment = spec.Environment,
-            FirstRelease = spec.FirstRelease,
-            LastRelease = spec.LastRelease,
-            UserCount = spec.UserCount,
-            AssignedTo = spec.AssignedTo,
-            Batches = batches,
-            FirstSeen = batches[0].At,
-            LastSeen = batches[^1].At,
-            Count = batches.Sum(b => b.Count),
-            StatusChangedAt = spec.StatusChangedAt is { } changed ? Precision.Trim(changed, 6) : null,
-        };
-        _issues.Add(issue);
-        return issue;
+        if (_contexts.TryGetValue(json, out var cached)) return cached;
+        using var doc = JsonDocument.Parse(json);
+        var entry = (json, EventNormalizer.ContextTags(doc.RootElement));
+        _contexts[json] = entry;
+        return entry;
     }
 
-    public SandboxStore Build() => new(Organization, _projects, _issues, Now);
-
-    /// <summary>`total` events spread evenly over `count` batches, from `from` ago to `to` ago.</summary>
-    public IReadOnlyList<EventBatch> Spread(long total, int count, TimeSpan from, TimeSpan to)
+    /// <summary>`count` instants evenly spread from `from` ago to `to` ago, oldest first, trimmed to `digits`.</summary>
+    public IReadOnlyList<DateTimeOffset> Spread(int count, TimeSpan from, TimeSpan to, int digits)
     {
-        var list = new List<EventBatch>(count);
+        var list = new DateTimeOffset[count];
         var step = count == 1 ? TimeSpan.Zero : (from - to) / (count - 1);
-        for (var i = 0; i < count; i++)
-        {
-            var n = total / count + (i < total % count ? 1 : 0);
-            if (n > 0) list.Add(new EventBatch(Now - from + step * i, n));
-        }
+        for (var i = 0; i < count; i++) list[i] = Precision.Trim(Now - from + step * i, digits);
         return list;
     }
 }
 
 public static class Precision
 {
-    /// <summary>Truncates to 0, 3 or 6 fractional second digits.</summary>
+    /// <summary>Truncates to 0, 3 or 6 fractional second digits (real Sentry dates come with all three).</summary>
     public static DateTimeOffset Trim(DateTimeOffset t, int digits)
     {
         var unit = digits switch { 0 => TimeSpan.TicksPerSecond, 3 => TimeSpan.TicksPerMillisecond, _ => 10L };

@@ -22,7 +22,8 @@ public sealed class IssueSearch
     public bool Matches(Issue issue) =>
         (_statuses.Count == 0 || _statuses.Contains(issue.Status)) && _predicates.All(p => p(issue));
 
-    public static IssueSearch? Parse(string query, SandboxStore store, DateTimeOffset now, out string? error)
+    /// <summary>Parses a query; the predicates read issue aggregates, so match under the store lock.</summary>
+    public static IssueSearch? Parse(string query, EventStore store, DateTimeOffset now, out string? error)
     {
         error = null;
         var search = new IssueSearch();
@@ -63,12 +64,12 @@ public sealed class IssueSearch
                     predicate = i => string.Equals(i.Level, value, StringComparison.OrdinalIgnoreCase);
                     break;
                 case "environment":
-                    predicate = i => string.Equals(i.Environment, value, StringComparison.Ordinal);
+                    predicate = i => i.Environments.Contains(value);
                     break;
                 case "release":
                     predicate = value == "latest"
-                        ? i => i.LastRelease is not null && i.LastRelease == LatestRelease(store, i.Project)
-                        : i => i.FirstRelease == value || i.LastRelease == value;
+                        ? i => store.Releases.Latest(i.Project) is { } latest && i.Releases.Contains(latest.Version)
+                        : i => i.Releases.Contains(value);
                     break;
                 case "project":
                     if (store.FindProject(value) is null)
@@ -124,10 +125,6 @@ public sealed class IssueSearch
     }
 
     private static Func<Issue, bool> Not(Func<Issue, bool> p) => i => !p(i);
-
-    private static string? LatestRelease(SandboxStore store, Project project) =>
-        store.Issues.Where(i => i.Project.Id == project.Id && i.LastRelease is not null)
-            .OrderByDescending(i => i.LastSeen).FirstOrDefault()?.LastRelease;
 
     /// <summary>`-24h` = within the last 24 hours (newer), `+24h` = older than that.</summary>
     private static bool TryRelative(string value, DateTimeOffset now, out DateTimeOffset cutoff, out bool newer)

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using SentryRunbook.Sandbox.Model;
+using SentryRunbook.Sandbox.Store;
 
 namespace SentryRunbook.Sandbox.WireFormat;
 
@@ -11,18 +12,17 @@ public sealed record RowStats(string Key, Func<Issue, JsonArray> Buckets);
 /// (getOrganizationIssue) and the short-id lookup's `group` (a row). Every field the OpenAPI schema
 /// marks required is written, with the schema's JSON type.
 /// </summary>
-public sealed class IssueWriter(string baseUri, string organizationSlug)
+public sealed class IssueWriter(string baseUri, EventStore store)
 {
-    public string Permalink(Issue issue) => $"{baseUri}/organizations/{organizationSlug}/issues/{issue.Id}/";
+    private readonly EventWriter _events = new(store);
+
+    public string Permalink(Issue issue) => $"{baseUri}/organizations/{store.Organization.Slug}/issues/{issue.Id}/";
 
     /// <summary>Fields shared by rows and detail.</summary>
     private JsonObject Base(Issue issue)
     {
-        var m = issue.Metadata;
-        var metadata = new JsonObject { ["type"] = m.Type, ["value"] = m.Value, ["title"] = issue.Title };
-        if (m.Filename is not null) metadata["filename"] = m.Filename;
-        if (m.Function is not null) metadata["function"] = m.Function;
-        metadata["in_app_frame_mix"] = "in-app-only";
+        var metadata = EventWriter.Metadata(issue.Metadata);
+        if (issue.Metadata.Type is not null) metadata["in_app_frame_mix"] = InAppFrameMix(issue);
 
         return new JsonObject
         {
@@ -32,20 +32,20 @@ public sealed class IssueWriter(string baseUri, string organizationSlug)
             ["title"] = issue.Title,
             ["culprit"] = issue.Culprit,
             ["permalink"] = Permalink(issue),
-            ["logger"] = null,
+            ["logger"] = issue.Logger,
             ["level"] = issue.Level,
             ["status"] = issue.Status,
-            ["statusDetails"] = new JsonObject(),
+            ["statusDetails"] = StatusDetails(issue),
             ["substatus"] = issue.Substatus,
             ["isPublic"] = false,
-            ["platform"] = issue.Project.Platform,
+            ["platform"] = issue.Platform,
             ["priority"] = issue.Priority,
             ["priorityLockedAt"] = null,
             ["seerFixabilityScore"] = null,
             ["seerAutofixLastTriggered"] = null,
             ["seerExplorerAutofixLastTriggered"] = null,
             ["project"] = ProjectRef(issue.Project),
-            ["type"] = "error",
+            ["type"] = issue.Type,
             ["issueType"] = "error",
             ["issueCategory"] = "error",
             ["metadata"] = metadata,
@@ -111,7 +111,7 @@ public sealed class IssueWriter(string baseUri, string organizationSlug)
     }
 
     /// <summary>The full issue, with detail-only fields (activity, tags, releases, 24h+30d stats…).</summary>
-    public JsonObject Detail(Issue issue, DateTimeOffset now, DateTimeOffset organizationCreated)
+    public JsonObject Detail(Issue issue, DateTimeOffset now)
     {
         var detail = Base(issue);
         detail["stats"] = new JsonObject
@@ -119,8 +119,8 @@ public sealed class IssueWriter(string baseUri, string organizationSlug)
             ["24h"] = Stats.Hourly(issue, now, 24),
             ["30d"] = Stats.Daily(issue, now, 30),
         };
-        detail["firstRelease"] = Release(issue.FirstRelease, issue.FirstSeen, organizationCreated);
-        detail["lastRelease"] = Release(issue.LastRelease, issue.FirstSeen, organizationCreated);
+        detail["firstRelease"] = issue.FirstRelease is null ? null : _events.Release(issue.FirstRelease);
+        detail["lastRelease"] = issue.LastRelease is null ? null : _events.Release(issue.LastRelease);
         detail["tags"] = Tags(issue);
         detail["activity"] = Activity(issue);
         detail["seenBy"] = new JsonArray();
@@ -159,63 +159,56 @@ public sealed class IssueWriter(string baseUri, string organizationSlug)
         return new JsonObject { ["reason"] = reason, ["reason_details"] = null, ["date_added"] = Dates.Iso(issue.FirstSeen) };
     }
 
-    /// <summary>Full release object; the short version drops the `package@` prefix like Sentry does.</summary>
-    private static JsonObject? Release(string? version, DateTimeOffset firstSeen, DateTimeOffset organizationCreated)
+    /// <summary>`statusDetails`: how a resolved issue was resolved; `{}` otherwise.</summary>
+    private static JsonObject StatusDetails(Issue issue)
     {
-        if (version is null) return null;
-        var at = version.IndexOf('@', StringComparison.Ordinal);
-        var created = Scenarios.Precision.Trim(firstSeen.AddMinutes(-30) < organizationCreated ? organizationCreated : firstSeen.AddMinutes(-30), 6);
-        return new JsonObject
-        {
-            ["version"] = version,
-            ["shortVersion"] = at >= 0 ? version[(at + 1)..] : version,
-            ["dateCreated"] = Dates.Iso(created),
-            ["dateReleased"] = null,
-            ["ref"] = null,
-            ["url"] = null,
-        };
+        var o = new JsonObject();
+        if (issue.Status != "resolved" || issue.Resolution is not { } r) return o;
+        if (r.InRelease is not null) o["inRelease"] = r.InRelease;
+        else if (r.InNextRelease) o["inNextRelease"] = true;
+        return o;
     }
 
-    private static JsonArray Tags(Issue issue)
+    /// <summary>Whether the issue's latest stack mixes in-app and system frames (Sentry's `in_app_frame_mix`).</summary>
+    private static string InAppFrameMix(Issue issue)
     {
-        var tags = new List<(string Key, string Name)> { ("level", "Level") };
-        if (issue.Environment is not null) tags.Add(("environment", "Environment"));
-        if (issue.LastRelease is not null) tags.Add(("release", "Release"));
-        tags.AddRange(issue.Project.Platform switch
-        {
-            "javascript" => [("browser", "Browser"), ("os", "OS"), ("url", "URL")],
-            "csharp" => [("runtime", "Runtime"), ("server_name", "Server"), ("transaction", "Transaction")],
-            "python" => [("runtime", "Runtime"), ("server_name", "Server")],
-            _ => Array.Empty<(string, string)>(),
-        });
-        if (issue.UserCount > 0) tags.Add(("user", "User"));
-        return JsonOut.Array(tags.OrderBy(t => t.Name, StringComparer.Ordinal)
-            .Select(t => (JsonNode?)new JsonObject { ["key"] = t.Key, ["name"] = t.Name, ["totalValues"] = issue.Count }));
+        var frames = issue.Events.Count == 0 ? [] : issue.Events[^1].MainException?.Frames ?? [];
+        var inApp = frames.Count(f => f.InApp == true);
+        return inApp == frames.Count ? "in-app-only" : inApp == 0 ? "system-only" : "mixed";
     }
 
-    /// <summary>Most recent first, like Sentry; first_seen is always the oldest entry.</summary>
-    private static JsonArray Activity(Issue issue)
+    private static readonly Dictionary<string, string> TagNames = new(StringComparer.Ordinal)
     {
-        var items = new List<JsonObject>();
-        if (issue.StatusChangedAt is { } changed)
+        ["browser"] = "Browser", ["browser.name"] = "Browser.Name", ["device"] = "Device", ["device.family"] = "Device.Family",
+        ["environment"] = "Environment", ["handled"] = "Handled", ["level"] = "Level", ["logger"] = "Logger",
+        ["mechanism"] = "Mechanism", ["os"] = "OS", ["os.name"] = "OS.Name", ["release"] = "Release", ["runtime"] = "Runtime",
+        ["runtime.name"] = "Runtime.Name", ["server_name"] = "Server", ["transaction"] = "Transaction", ["url"] = "URL", ["user"] = "User",
+        ["dist"] = "Dist",
+    };
+
+    /// <summary>Tag keys seen on the issue's events with their event totals, sorted by display name.</summary>
+    private static JsonArray Tags(Issue issue) =>
+        JsonOut.Array(issue.TagValues
+            .Select(t => (Key: t.Key, Name: TagNames.GetValueOrDefault(t.Key, t.Key), Total: t.Value.Values.Sum(v => v.Count)))
+            .OrderBy(t => t.Name, StringComparer.Ordinal)
+            .Take(100)
+            .Select(t => (JsonNode?)new JsonObject { ["key"] = t.Key, ["name"] = t.Name, ["totalValues"] = t.Total }));
+
+    /// <summary>Most recent first (up to 100), like Sentry; first_seen is the oldest entry.</summary>
+    private static JsonArray Activity(Issue issue) =>
+        JsonOut.Array(issue.Activities.Reverse().Take(100).Select(a => (JsonNode?)new JsonObject
         {
-            items.Add(new JsonObject
-            {
-                ["id"] = $"{issue.Id}2",
-                ["type"] = issue.Status == "resolved" ? "set_resolved" : "set_ignored",
-                ["user"] = null,
-                ["data"] = new JsonObject(),
-                ["dateCreated"] = Dates.Iso(changed),
-            });
-        }
-        items.Add(new JsonObject
-        {
-            ["id"] = "0",
-            ["type"] = "first_seen",
-            ["user"] = null,
-            ["data"] = new JsonObject(),
-            ["dateCreated"] = Dates.Iso(issue.FirstSeen),
-        });
-        return JsonOut.Array(items);
+            ["id"] = a.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["type"] = a.Type,
+            ["user"] = a.User is { } u ? new JsonObject { ["id"] = u.Id, ["name"] = u.Name, ["email"] = u.Email } : null,
+            ["data"] = Data(a.Data),
+            ["dateCreated"] = Dates.Iso(a.DateCreated),
+        }));
+
+    private static JsonObject Data(IReadOnlyDictionary<string, string?> data)
+    {
+        var o = new JsonObject();
+        foreach (var (key, value) in data) o[key] = value;
+        return o;
     }
 }

@@ -5,7 +5,7 @@ using SentryRunbook.Sandbox.Store;
 namespace SentryRunbook.Sandbox.WireFormat;
 
 /// <summary>Organization and project bodies (listOrganizations, getOrganization, listOrganizationProjects).</summary>
-public sealed class OrganizationWriter(string baseUri, SandboxStore store)
+public sealed class OrganizationWriter(string baseUri, EventStore store)
 {
     private static readonly string[] Features = ["event-attachments", "discover-basic", "global-views", "advanced-search", "issue-stream-search-query-builder"];
     private static readonly string[] Access = ["org:read", "project:read", "project:releases", "event:read", "event:write", "team:read", "member:read"];
@@ -62,9 +62,12 @@ public sealed class OrganizationWriter(string baseUri, SandboxStore store)
 
     public JsonObject Project(Project p)
     {
-        var issues = store.Issues.Where(i => i.Project.Id == p.Id).ToList();
-        var environments = issues.Select(i => i.Environment).OfType<string>().Distinct().Order(StringComparer.Ordinal);
-        var latest = issues.Where(i => i.LastRelease is not null).OrderByDescending(i => i.LastSeen).FirstOrDefault()?.LastRelease;
+        var (firstEvent, environments, latest) = store.Read(s =>
+        {
+            var issues = s.Issues.Where(i => i.Project.Id == p.Id).ToList();
+            DateTimeOffset? first = issues.Count == 0 ? null : issues.Min(i => i.FirstSeen);
+            return (first, s.EnvironmentsOf(p), s.Releases.Latest(p)?.Version);
+        });
         var o = new JsonObject
         {
             ["id"] = p.Id,
@@ -75,7 +78,7 @@ public sealed class OrganizationWriter(string baseUri, SandboxStore store)
             ["isBookmarked"] = false,
             ["isMember"] = true,
             ["features"] = JsonOut.Strings(["releases", "minidump", "similarity-indexing"]),
-            ["firstEvent"] = issues.Count == 0 ? null : Dates.Iso(issues.Min(i => i.FirstSeen)),
+            ["firstEvent"] = firstEvent is { } f ? Dates.Iso(f) : null,
             ["firstTransactionEvent"] = false,
             ["access"] = JsonOut.Strings(Access),
             ["hasAccess"] = true,

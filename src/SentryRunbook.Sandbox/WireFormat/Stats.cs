@@ -3,7 +3,7 @@ using SentryRunbook.Sandbox.Model;
 
 namespace SentryRunbook.Sandbox.WireFormat;
 
-/// <summary>Issue sparklines: `[[unixSeconds, count], …]`, buckets aligned to UTC hours/days, last bucket = the current one.</summary>
+/// <summary>Issue sparklines: `[[unixSeconds, count], …]`, buckets aligned to UTC hours/days, last bucket = the current one; summed from per-minute counters. Call under the store lock.</summary>
 public static class Stats
 {
     public static JsonArray Hourly(Issue issue, DateTimeOffset now, int buckets) => Build(issue, now, TimeSpan.FromHours(1), buckets);
@@ -24,10 +24,13 @@ public static class Stats
         var last = new DateTimeOffset(now.UtcTicks - now.UtcTicks % step.Ticks, TimeSpan.Zero);
         var first = last - step * (buckets - 1);
         var counts = new long[buckets];
-        foreach (var batch in issue.Batches)
+        var firstMinute = first.ToUnixTimeSeconds() / 60;
+        var endMinute = (last + step).ToUnixTimeSeconds() / 60;
+        var minutesPerBucket = (long)step.TotalMinutes;
+        foreach (var (minute, count) in issue.MinuteCounts)
         {
-            if (batch.At < first || batch.At >= last + step) continue;
-            counts[(int)((batch.At - first).Ticks / step.Ticks)] += batch.Count;
+            if (minute < firstMinute || minute >= endMinute) continue;
+            counts[(minute - firstMinute) / minutesPerBucket] += count;
         }
         var array = new JsonArray();
         for (var i = 0; i < buckets; i++)
