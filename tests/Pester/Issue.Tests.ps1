@@ -71,6 +71,23 @@ Describe 'Get-SentryIssue -Query' {
         $requests[1].Message | Should -Match 'cursor='
     }
 
+    It 'reads full pages with -Skip and no -First' {
+        $lines = Get-SentryIssue -Query 'is:unresolved' -Skip 2 -Verbose 4>&1
+        $requests = @($lines | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'GET *' })
+        $requests.Count | Should -BeLessOrEqual 4 -Because 'about 275 issues are three pages of 100, not one request per issue'
+        $requests[0].Message | Should -Match 'limit=100'
+    }
+
+    It 'pages on the host it connected to, whatever host the Link header names' {
+        # The sandbox writes 127.0.0.1 into its Link headers; connecting as localhost must still page with the token.
+        $s = $script:Sandbox
+        $byName = Connect-Sentry -BaseUri ($s.BaseUri -replace '127\.0\.0\.1', 'localhost') -Organization $s.Organization -Token $s.SecureToken -PassThru
+        $issues = Get-SentryIssue -Connection $byName -First 150
+        $issues.Count | Should -Be 150
+        $s = $script:Sandbox
+        Connect-Sentry -BaseUri $s.BaseUri -Organization $s.Organization -Token $s.SecureToken
+    }
+
     It 'skips with -Skip' {
         $all = Get-SentryIssue -Query 'is:unresolved' -Sort freq -First 5
         $skipped = Get-SentryIssue -Query 'is:unresolved' -Sort freq -Skip 2 -First 3

@@ -32,19 +32,20 @@ namespace SentryRunbook.Analysis
         /// <summary>Called with a warning when an empty window is widened to 7 days.</summary>
         public Action<string>? Warn { get; set; }
 
-        public async Task<IncidentImpact> MeasureAsync(SentryIssue issue, string statsPeriod, IReadOnlyList<string> environments, DateTimeOffset now, CancellationToken cancellationToken)
+        // knownTags: the issue's tags when the caller already has them (triage does), saving a request.
+        public async Task<IncidentImpact> MeasureAsync(SentryIssue issue, string statsPeriod, IReadOnlyList<string> environments, DateTimeOffset now, CancellationToken cancellationToken, IReadOnlyList<SentryIssueTag>? knownTags = null)
         {
-            IncidentImpact impact = await MeasureWindowAsync(issue, statsPeriod, environments, now, null, cancellationToken).ConfigureAwait(false);
+            IncidentImpact impact = await MeasureWindowAsync(issue, statsPeriod, environments, now, null, knownTags, cancellationToken).ConfigureAwait(false);
             if (impact.Events == 0 && Periods.Parse(statsPeriod) < Periods.Parse(WidenedPeriod))
             {
                 Warn?.Invoke($"{issue} had no events in the last {statsPeriod}; measuring the last {WidenedPeriod} instead.");
-                impact = await MeasureWindowAsync(issue, WidenedPeriod, environments, now, statsPeriod, cancellationToken).ConfigureAwait(false);
+                impact = await MeasureWindowAsync(issue, WidenedPeriod, environments, now, statsPeriod, knownTags, cancellationToken).ConfigureAwait(false);
             }
 
             return impact;
         }
 
-        private async Task<IncidentImpact> MeasureWindowAsync(SentryIssue issue, string statsPeriod, IReadOnlyList<string> environments, DateTimeOffset now, string? widenedFrom, CancellationToken cancellationToken)
+        private async Task<IncidentImpact> MeasureWindowAsync(SentryIssue issue, string statsPeriod, IReadOnlyList<string> environments, DateTimeOffset now, string? widenedFrom, IReadOnlyList<SentryIssueTag>? knownTags, CancellationToken cancellationToken)
         {
             var window = TimeWindow.Period(statsPeriod);
             var projects = issue.ProjectId is string id ? new[] { id } : Array.Empty<string>();
@@ -91,7 +92,9 @@ namespace SentryRunbook.Analysis
                 return new Figure<(double?, double?)>((sessions, users), Record("CrashFreeSessionRate and CrashFreeUserRate", "sessions/", Sessions(query), note));
             }, cancellationToken);
 
-            Task<Figure<IReadOnlyList<SentryIssueTag>>> tags = Attempt("Environments and Releases", async ct =>
+            Task<Figure<IReadOnlyList<SentryIssueTag>>> tags = knownTags != null
+                ? Task.FromResult(new Figure<IReadOnlyList<SentryIssueTag>>(knownTags, Record("Environments, Releases and Transaction", $"issues/{issue.Id}/tags/", Pairs(), string.Join("; ", knownTags.Where(t => t.Key == "environment" || t.Key == "release" || t.Key == "transaction").Select(t => t.Key + ": " + string.Join(", ", t.TopValues.Select(v => v.Value)))))))
+                : Attempt("Environments and Releases", async ct =>
             {
                 IReadOnlyList<SentryIssueTag> list = await _api.GetIssueTagsAsync(issue.Id, new[] { "environment", "release", "transaction" }, ct).ConfigureAwait(false);
                 return new Figure<IReadOnlyList<SentryIssueTag>>(list, Record("Environments, Releases and Transaction", $"issues/{issue.Id}/tags/", Pairs(("key", "environment"), ("key", "release"), ("key", "transaction")), string.Join("; ", list.Select(t => t.Key + ": " + string.Join(", ", t.TopValues.Select(v => v.Value))))));

@@ -54,6 +54,17 @@ namespace SentryRunbook.Analysis
         /// <summary>Tags (<c>key:value</c>, wildcards in the value) that mark a core flow.</summary>
         public IReadOnlyList<string> CoreFlowTags { get; private set; } = new[] { "flow:checkout", "flow:payment", "flow:login" };
 
+        /// <summary>Hosts (wildcards allowed) that are the application's own; HTTP failures to any other host are third-party.</summary>
+        public IReadOnlyList<string> ApplicationDomains { get; private set; } = new[] { "localhost", "127.0.0.1" };
+        /// <summary>An issue first seen within this many minutes after its release was deployed points at the deploy.</summary>
+        public double DeployWindowMinutes { get; private set; } = 60;
+        /// <summary>Correlation (Pearson r) of hourly errors with hourly traffic above which errors "follow traffic".</summary>
+        public double TrafficCorrelationAbove { get; private set; } = 0.7;
+        /// <summary>Patterns weaker than this are not reported.</summary>
+        public double MinimumPatternConfidence { get; private set; } = 0.3;
+
+        public bool IsApplicationHost(string host) => ApplicationDomains.Any(pattern => Wildcard.IsMatch(host, pattern));
+
         public IReadOnlyDictionary<string, SeverityLevel> Levels { get; private set; } = new Dictionary<string, SeverityLevel>(StringComparer.OrdinalIgnoreCase)
         {
             ["P0"] = new SeverityLevel("P0", TimeSpan.FromMinutes(15), "15 minutes", "PagerDuty page to on-call engineer", TimeSpan.FromMinutes(30)),
@@ -63,6 +74,13 @@ namespace SentryRunbook.Analysis
         };
 
         public static IncidentPolicy Default { get; } = new IncidentPolicy();
+
+        /// <summary>Every top-level setting a policy file or hashtable may name.</summary>
+        public static readonly string[] SettingNames =
+        {
+            "CrashFreeRateBelow", "EventsPerMinuteAbove", "UsersPerHourAbove", "ProductionEnvironments", "CoreFlowTransactions",
+            "CoreFlowTags", "Levels", "ApplicationDomains", "DeployWindowMinutes", "TrafficCorrelationAbove", "MinimumPatternConfidence",
+        };
 
         public SeverityLevel Level(string name) => Levels[name];
 
@@ -122,8 +140,20 @@ namespace SentryRunbook.Analysis
                     case "levels":
                         policy.Levels = MergeLevels(policy.Levels, value);
                         break;
+                    case "applicationdomains":
+                        policy.ApplicationDomains = Strings(key, value);
+                        break;
+                    case "deploywindowminutes":
+                        policy.DeployWindowMinutes = Number(key, value, 1, 10080);
+                        break;
+                    case "trafficcorrelationabove":
+                        policy.TrafficCorrelationAbove = Number(key, value, 0, 1);
+                        break;
+                    case "minimumpatternconfidence":
+                        policy.MinimumPatternConfidence = Number(key, value, 0, 1);
+                        break;
                     default:
-                        throw new PolicyException(key, "is not a policy setting; the settings are CrashFreeRateBelow, EventsPerMinuteAbove, UsersPerHourAbove, ProductionEnvironments, CoreFlowTransactions, CoreFlowTags and Levels");
+                        throw new PolicyException(key, "is not a policy setting; the settings are " + string.Join(", ", SettingNames));
                 }
             }
 

@@ -1,0 +1,59 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using SentryRunbook.Models;
+
+namespace SentryRunbook.Analysis
+{
+    /// <summary>
+    /// The release to roll back to: the last one deployed to the environment before the current one whose
+    /// crash-free rate was at or above the policy's threshold (releases without session data are acceptable
+    /// but said to be unverified).
+    /// </summary>
+    public static class RollbackFinder
+    {
+        public static SentryRollbackTarget? Find(
+            string environment,
+            string? project,
+            IEnumerable<SentryDeploy> deploys,
+            IReadOnlyDictionary<string, double?> crashFreeByRelease,
+            IncidentPolicy? policy = null,
+            string? currentRelease = null)
+        {
+            policy ??= IncidentPolicy.Default;
+            var history = deploys
+                .Where(d => string.Equals(d.Environment, environment, StringComparison.OrdinalIgnoreCase) && (d.DateFinished ?? d.DateStarted).HasValue)
+                .OrderByDescending(d => d.DateFinished ?? d.DateStarted)
+                .ToList();
+            if (history.Count == 0) return null;
+
+            SentryDeploy? current = currentRelease is null ? history[0] : history.FirstOrDefault(d => d.Release == currentRelease);
+            if (current is null) return null;
+            DateTimeOffset currentAt = (current.DateFinished ?? current.DateStarted)!.Value;
+
+            var reasons = new List<string> { $"{current.Release} is the current release in {environment}, deployed {Time(currentAt)}" };
+            foreach (SentryDeploy candidate in history.Where(d => d.Release != current.Release && (d.DateFinished ?? d.DateStarted) < currentAt))
+            {
+                DateTimeOffset at = (candidate.DateFinished ?? candidate.DateStarted)!.Value;
+                crashFreeByRelease.TryGetValue(candidate.Release, out double? crashFree);
+                if (crashFree is double rate && rate < policy.CrashFreeRateBelow)
+                {
+                    reasons.Add($"Skipped {candidate.Release} (deployed {Time(at)}): crash-free sessions {Percent(rate)} is below {Percent(policy.CrashFreeRateBelow)}");
+                    continue;
+                }
+
+                reasons.Add(crashFree is double healthy
+                    ? $"{candidate.Release} was deployed to {environment} {Time(at)} and had {Percent(healthy)} crash-free sessions (at least {Percent(policy.CrashFreeRateBelow)})"
+                    : $"{candidate.Release} was deployed to {environment} {Time(at)}; it has no session data, so its health is unverified");
+                return new SentryRollbackTarget(candidate.Release, environment, project, current.Release, at, crashFree, reasons);
+            }
+
+            return null;
+        }
+
+        private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+
+        private static string Percent(double value) => value.ToString("0.##", CultureInfo.InvariantCulture) + "%";
+    }
+}

@@ -1,0 +1,168 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using SentryRunbook.Models;
+
+namespace SentryRunbook.Analysis
+{
+    /// <summary>Everything triage fetched for one issue; steps whose data is missing say so.</summary>
+    public sealed class TriageData
+    {
+        public TriageData(SentryIssue issue, DateTimeOffset now)
+        {
+            Issue = issue;
+            Now = now;
+        }
+
+        public SentryIssue Issue { get; }
+        public DateTimeOffset Now { get; }
+        public SentryEvent? LatestEvent { get; set; }
+        public IReadOnlyList<SentryIssueTag> Tags { get; set; } = Array.Empty<SentryIssueTag>();
+        public IReadOnlyList<SentryActivity> Activity { get; set; } = Array.Empty<SentryActivity>();
+        public IReadOnlyList<SuspectCommit> SuspectCommits { get; set; } = Array.Empty<SuspectCommit>();
+        public SentryRelease? FirstRelease { get; set; }
+        public IReadOnlyList<SentryDeploy> FirstReleaseDeploys { get; set; } = Array.Empty<SentryDeploy>();
+        public IReadOnlyList<SentryTimePoint> Traffic { get; set; } = Array.Empty<SentryTimePoint>();
+        public IncidentImpact? Impact { get; set; }
+        public SentryRollbackTarget? RollbackTarget { get; set; }
+        /// <summary>Why a piece is missing, by step name (a Sentry refusal, no data).</summary>
+        public IDictionary<string, string> Problems { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+    }
+
+    /// <summary>Turns fetched data into the runbook's triage: checklist findings, trend, severity, patterns and actions.</summary>
+    public static class TriageBuilder
+    {
+        /// <summary>A tag whose top value covers at least this share of the events is a pattern worth naming.</summary>
+        public const double ConcentratedTagPercent = 90;
+
+        private static readonly HashSet<string> UninterestingTags = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "level", "handled", "mechanism", "event.type", "environment", "release" };
+
+        public static TriageReport Build(TriageData data, IncidentPolicy? policy = null, bool workaroundExists = false, bool coreFlow = false)
+        {
+            policy ??= IncidentPolicy.Default;
+            SentryIssue issue = data.Issue;
+            SentryEvent? ev = data.LatestEvent;
+
+            string trend = Trend(issue.Stats);
+            bool isRegression = issue.Substatus == "regressed" || data.Activity.Any(a => a.Type == "set_regression");
+            bool isNew = !isRegression && (issue.Substatus == "new" || (issue.FirstSeen is DateTimeOffset first && data.Now - first < TimeSpan.FromDays(1)));
+            IReadOnlyList<string> environments = data.Impact?.Environments.Count > 0 ? data.Impact.Environments : TagValues(data.Tags, "environment");
+            string? release = issue.FirstRelease ?? ev?.Release;
+            IReadOnlyDictionary<string, string> userContext = UserContext(ev);
+            IReadOnlyList<string> tagPatterns = TagPatterns(data.Tags);
+
+            IReadOnlyList<string> transactions = data.Impact?.Transactions.Count > 0 ? data.Impact.Transactions : TagValues(data.Tags, "transaction");
+            bool? isCoreFlow = coreFlow ? true : policy.IsCoreFlow(transactions.Concat(new[] { issue.Culprit ?? string.Empty }), data.Tags.SelectMany(t => t.TopValues.Take(1).Select(v => new KeyValuePair<string, string>(t.Key, v.Value))));
+            var inputs = new SeverityInputs(data.Impact?.CrashFreeSessionRate, data.Impact?.PeakEventsPerMinute, data.Impact?.PeakUsersPerHour, environments, workaroundExists, isCoreFlow);
+            IncidentSeverity severity = SeverityClassifier.Classify(inputs, policy, issue.ShortId);
+
+            IReadOnlyList<IncidentPattern> patterns = PatternFinder.Find(new PatternEvidence(issue, data.Now)
+            {
+                LatestEvent = ev,
+                Tags = data.Tags,
+                Activity = data.Activity,
+                SuspectCommits = data.SuspectCommits,
+                FirstRelease = data.FirstRelease,
+                FirstReleaseDeploys = data.FirstReleaseDeploys,
+                Traffic = data.Traffic,
+                RollbackTarget = data.RollbackTarget,
+            }, policy);
+
+            var checklist = new List<TriageStep>
+            {
+                Step(1, "Frequency trend", issue.Stats.Count > 0, issue.Stats.Count > 0 ? $"{trend}: {issue.Stats.Sum(p => p.Count)} events in 24 h, {LastHour(issue.Stats)} in the last hour" : "no hourly stats"),
+                Step(2, "First and last seen", issue.FirstSeen.HasValue, $"first seen {Time(issue.FirstSeen)}, last seen {Time(issue.LastSeen)}"),
+                Step(3, "New or regression", true, isRegression ? "regression: it came back after being resolved" : isNew ? "new: first seen within the last day" : "ongoing: seen before today"),
+                Step(4, "Users affected", true, data.Impact?.UniqueUsers is long users ? $"{users} unique users in {Hours(data.Impact)}, peak {data.Impact.PeakUsersPerHour?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}/hour" : $"{issue.UserCount} users over the issue's life"),
+                Step(5, "Environment", environments.Count > 0, environments.Count > 0 ? string.Join(", ", environments) + (environments.Any(policy.IsProduction) ? " (production)" : " (not production)") : Problem(data, "Environment", "no environment tag")),
+                Step(6, "Release", release != null, release != null ? $"introduced in {release}" + (issue.LastRelease != null && issue.LastRelease != release ? $", still seen in {issue.LastRelease}" : string.Empty) : "events carry no release"),
+                Step(7, "Suspect commits", !data.Problems.ContainsKey("Suspect commits"), data.SuspectCommits.Count > 0 ? string.Join("; ", data.SuspectCommits.Take(3).Select(c => $"{c} {FirstLine(c.Message)} ({c.Author})")) : Problem(data, "Suspect commits", "none: Sentry has no suspect commits (repository integration or release commits missing)")),
+                Step(8, "Failing frame", ev?.FailingFrame != null, ev?.FailingFrame != null ? ev.FailingFrame.ToString() : ev is null ? Problem(data, "Latest event", "the latest event could not be read") : "no in-app frame in the stack trace"),
+                Step(9, "Breadcrumbs", ev != null && ev.Breadcrumbs.Count > 0, ev is null ? Problem(data, "Latest event", "the latest event could not be read") : ev.Breadcrumbs.Count == 0 ? "the event has no breadcrumbs" : BreadcrumbSummary(ev.Breadcrumbs)),
+                Step(10, "User context", userContext.Count > 0, userContext.Count > 0 ? string.Join(", ", userContext.Select(p => p.Key + " " + p.Value)) : "no user or device context"),
+                Step(11, "Tag patterns", data.Tags.Count > 0, tagPatterns.Count > 0 ? string.Join("; ", tagPatterns) : data.Tags.Count > 0 ? "no tag is concentrated on one value" : Problem(data, "Tags", "no tags")),
+            };
+
+            var actions = new List<string>
+            {
+                $"{severity.Severity}: respond within {Describe(severity.ResponseTime)}; {severity.Escalation}",
+            };
+            actions.AddRange(patterns.Select(p => $"{p.Pattern}: {p.ImmediateAction}"));
+            if (severity.Severity == "P0") actions.Add("Send the initial alert within 15 minutes (New-IncidentMessage -Kind Initial), then updates every " + Describe(policy.Level("P0").UpdateEvery));
+            if (severity.MissingSignals.Count > 0) actions.Add("Check by hand what Sentry could not say: " + string.Join("; ", severity.MissingSignals.Select(m => m.Split(':')[0])));
+
+            return new TriageReport(issue, data.Impact, severity, patterns, trend, isNew, isRegression, release, environments, data.SuspectCommits,
+                ev?.FailingFrame, ev?.Breadcrumbs ?? (IReadOnlyList<SentryBreadcrumb>)Array.Empty<SentryBreadcrumb>(), userContext, tagPatterns, checklist, actions, ev, data.RollbackTarget);
+        }
+
+        /// <summary>
+        /// From the hourly histogram: Quiet when the last two hours had nothing; Spiking when the last hour is more
+        /// than twice the average of the hours before; Declining when it is under half of it; else Steady.
+        /// </summary>
+        public static string Trend(IReadOnlyList<IssueStatPoint> stats)
+        {
+            if (stats.Count == 0) return "Quiet";
+            long last = stats[stats.Count - 1].Count;
+            long previous = stats.Count > 1 ? stats[stats.Count - 2].Count : 0;
+            if (last == 0 && previous == 0) return "Quiet";
+            double before = stats.Count > 1 ? stats.Take(stats.Count - 1).Average(p => (double)p.Count) : 0;
+            if (last > 2 * before && last >= 5) return "Spiking";
+            if (last < 0.5 * before) return "Declining";
+            return "Steady";
+        }
+
+        private static IReadOnlyList<string> TagPatterns(IReadOnlyList<SentryIssueTag> tags) =>
+            tags.Where(t => !UninterestingTags.Contains(t.Key) && t.TotalValues > 0)
+                .Select(t => (Tag: t, Top: t.TopValues.OrderByDescending(v => v.Count).FirstOrDefault()))
+                .Where(x => x.Top != null && x.Top.Percent >= ConcentratedTagPercent && x.Tag.TotalValues >= 5)
+                .Select(x => $"{x.Tag.Key}: {x.Top!.Value} ({x.Top.Percent.ToString("0.#", CultureInfo.InvariantCulture)}%)")
+                .ToList();
+
+        private static IReadOnlyDictionary<string, string> UserContext(SentryEvent? ev)
+        {
+            var context = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (ev is null) return context;
+            if (ev.User != null && ev.User.ToString().Length > 0) context["user"] = ev.User.ToString();
+            foreach (string name in new[] { "browser", "os", "device", "runtime" })
+            {
+                if (ev.Contexts.TryGetValue(name, out IReadOnlyDictionary<string, string>? c))
+                {
+                    string text = string.Join(" ", new[] { Get(c, "name"), Get(c, "version"), Get(c, "model") }.Where(s => !string.IsNullOrEmpty(s)));
+                    if (text.Length > 0) context[name] = text;
+                }
+            }
+
+            return context;
+        }
+
+        private static string BreadcrumbSummary(IReadOnlyList<SentryBreadcrumb> crumbs)
+        {
+            var failing = crumbs.Where(c => c.Data.TryGetValue("status_code", out string? s) && int.TryParse(s, out int code) && code >= 400).ToList();
+            string last = string.Join(" -> ", crumbs.Skip(Math.Max(0, crumbs.Count - 3)).Select(c => Clip($"[{c.Category ?? c.Type}] {c.Message ?? (c.Data.TryGetValue("url", out string? url) ? url : string.Empty)}", 80)));
+            return $"{crumbs.Count} breadcrumbs" + (failing.Count > 0 ? $", {failing.Count} failing HTTP calls" : string.Empty) + $"; last: {last}";
+        }
+
+        private static TriageStep Step(int number, string step, bool done, string finding) => new TriageStep(number, step, done, finding);
+
+        private static string Problem(TriageData data, string key, string fallback) => data.Problems.TryGetValue(key, out string? problem) ? problem : fallback;
+
+        private static IReadOnlyList<string> TagValues(IReadOnlyList<SentryIssueTag> tags, string key) =>
+            tags.FirstOrDefault(t => t.Key == key)?.TopValues.Select(v => v.Value).ToList() ?? new List<string>();
+
+        private static long LastHour(IReadOnlyList<IssueStatPoint> stats) => stats.Count > 0 ? stats[stats.Count - 1].Count : 0;
+
+        private static string Hours(IncidentImpact impact) => impact.WidenedFrom != null ? "7 days" : $"{Math.Round(impact.Duration.TotalHours):0} h";
+
+        private static string? Get(IReadOnlyDictionary<string, string> map, string key) => map.TryGetValue(key, out string? v) ? v : null;
+
+        private static string Time(DateTimeOffset? time) => time is DateTimeOffset t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : "unknown";
+
+        internal static string Describe(TimeSpan time) =>
+            time.TotalMinutes < 60 ? $"{time.TotalMinutes:0} minutes" : time.TotalHours < 24 ? $"{time.TotalHours:0.#} hours" : $"{time.TotalDays:0.#} days";
+
+        private static string FirstLine(string? text) => Clip((text ?? string.Empty).Split('\n')[0], 80);
+
+        private static string Clip(string text, int max) => text.Length <= max ? text : text.Substring(0, max - 3) + "...";
+    }
+}

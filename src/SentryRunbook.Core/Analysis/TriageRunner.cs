@@ -1,0 +1,158 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using SentryRunbook.Abstractions;
+using SentryRunbook.Errors;
+using SentryRunbook.Models;
+
+namespace SentryRunbook.Analysis
+{
+    /// <summary>What to triage with, beyond the issue itself.</summary>
+    public sealed class TriageOptions
+    {
+        public string StatsPeriod { get; set; } = "24h";
+        public IReadOnlyList<string> Environments { get; set; } = Array.Empty<string>();
+        public bool WorkaroundExists { get; set; }
+        public bool CoreFlow { get; set; }
+        public IncidentPolicy Policy { get; set; } = IncidentPolicy.Default;
+        /// <summary>False when only the patterns are wanted: the impact queries are skipped.</summary>
+        public bool MeasureImpact { get; set; } = true;
+    }
+
+    /// <summary>
+    /// Gathers what the runbook's triage checklist reads, in two rounds of concurrent calls planned by
+    /// dependency: first what needs only the issue id (the issue, its latest event, tags, activity), then
+    /// what needs the issue or its event (impact, suspect commits, the first release and its deploys, the
+    /// project's releases, traffic, crash-free rates by release). Calls share the connection's concurrency
+    /// limit and rate-limit budget. A piece Sentry refuses is recorded as a problem; the report says so.
+    /// </summary>
+    public sealed class TriageRunner
+    {
+        private readonly ISentryApi _api;
+
+        public TriageRunner(ISentryApi api)
+        {
+            _api = api ?? throw new ArgumentNullException(nameof(api));
+        }
+
+        /// <summary>Receives the call plan and what was skipped (for -Verbose). May be called from any thread.</summary>
+        public Action<string>? Log { get; set; }
+
+        /// <summary>Receives warnings (a widened impact window).</summary>
+        public Action<string>? Warn { get; set; }
+
+        public async Task<TriageReport> RunAsync(string issueId, SentryIssue? knownIssue, TriageOptions options, DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            Log?.Invoke($"Triage plan for {knownIssue?.ToString() ?? issueId}: round 1, concurrently: {(knownIssue is null ? "issue, " : string.Empty)}latest event, tags, activity");
+            Task<SentryIssue> issueTask = knownIssue != null ? Task.FromResult(knownIssue) : _api.GetIssueAsync(issueId, cancellationToken);
+            var problems = new Dictionary<string, string>(StringComparer.Ordinal);
+            Task<SentryEvent?> eventTask = Optional("Latest event", ct => _api.GetIssueEventAsync(issueId, "latest", options.Environments, ct), problems, cancellationToken);
+            Task<IReadOnlyList<SentryIssueTag>?> tagsTask = Optional("Tags", ct => _api.GetIssueTagsAsync(issueId, Array.Empty<string>(), ct), problems, cancellationToken);
+            Task<IReadOnlyList<SentryActivity>?> activityTask = Optional("Activity", ct => _api.GetIssueActivityAsync(issueId, ct), problems, cancellationToken);
+            await Task.WhenAll(issueTask, eventTask, tagsTask, activityTask).ConfigureAwait(false);
+
+            SentryIssue issue = issueTask.Result;
+            SentryEvent? latest = eventTask.Result;
+            IReadOnlyList<SentryIssueTag> tags = tagsTask.Result ?? Array.Empty<SentryIssueTag>();
+            string[] project = issue.ProjectId is string pid ? new[] { pid } : Array.Empty<string>();
+
+            Log?.Invoke($"Triage plan for {issue}: round 2, concurrently: " + (options.MeasureImpact ? $"impact ({options.StatsPeriod}), " : string.Empty)
+                + (latest != null ? "suspect commits of event " + latest.EventId + ", " : string.Empty)
+                + (issue.FirstRelease != null ? $"release {issue.FirstRelease} and its deploys, " : string.Empty)
+                + "the project's releases, hourly traffic, crash-free rate by release");
+
+            var measurer = new ImpactMeasurer(_api) { Warn = Warn };
+            Task<IncidentImpact?> impactTask = options.MeasureImpact
+                ? Optional("Impact", ct => measurer.MeasureAsync(issue, options.StatsPeriod, options.Environments, now, ct, tags), problems, cancellationToken)
+                : Task.FromResult<IncidentImpact?>(null);
+            Task<IReadOnlyList<SuspectCommit>?> commitsTask = latest is null
+                ? Task.FromResult<IReadOnlyList<SuspectCommit>?>(null)
+                : Optional("Suspect commits", ct => _api.GetSuspectCommitsAsync(issue.Project, latest.EventId, ct), problems, cancellationToken);
+            Task<SentryRelease?> firstReleaseTask = issue.FirstRelease is null
+                ? Task.FromResult<SentryRelease?>(null)
+                : Optional("First release", ct => _api.GetReleaseAsync(issue.FirstRelease, ct), problems, cancellationToken);
+            Task<IReadOnlyList<SentryDeploy>?> deploysTask = issue.FirstRelease is null
+                ? Task.FromResult<IReadOnlyList<SentryDeploy>?>(null)
+                : Optional("Deploys", ct => _api.GetDeploysAsync(issue.FirstRelease, ct), problems, cancellationToken);
+            Task<SentryPage<SentryRelease>?> releasesTask = Optional("Releases", ct => _api.GetReleasePageAsync(issue.ProjectId ?? issue.Project, null, null, ct), problems, cancellationToken);
+            Task<IReadOnlyList<SentryTimeSeries>?> trafficTask = Optional("Traffic", ct => _api.GetEventsStatsAsync(new StatsQuery
+            {
+                Dataset = "spans",
+                YAxes = new[] { "count()" },
+                Interval = "1h",
+                Query = "is_transaction:true",
+                Projects = project,
+                Environments = options.Environments,
+                Window = TimeWindow.Period("24h"),
+            }, ct), problems, cancellationToken);
+            Task<SentrySessionStats?> healthTask = Optional("Release health", ct => _api.GetSessionsAsync(new SessionsQuery
+            {
+                Fields = new[] { "crash_free_rate(session)", "sum(session)" },
+                GroupBy = new[] { "release" },
+                Projects = project,
+                Environments = options.Environments,
+                Window = TimeWindow.Period("14d"),
+                Interval = "1d",
+            }, ct), problems, cancellationToken);
+            await Task.WhenAll(impactTask, commitsTask, firstReleaseTask, deploysTask, releasesTask, trafficTask, healthTask).ConfigureAwait(false);
+
+            foreach (KeyValuePair<string, string> problem in problems) Log?.Invoke($"Triage of {issue}: {problem.Key} unavailable: {problem.Value}");
+
+            var data = new TriageData(issue, now)
+            {
+                LatestEvent = latest,
+                Tags = tags,
+                Activity = activityTask.Result ?? Array.Empty<SentryActivity>(),
+                SuspectCommits = commitsTask.Result ?? Array.Empty<SuspectCommit>(),
+                FirstRelease = firstReleaseTask.Result,
+                FirstReleaseDeploys = deploysTask.Result ?? Array.Empty<SentryDeploy>(),
+                Traffic = trafficTask.Result?.FirstOrDefault()?.Points ?? (IReadOnlyList<SentryTimePoint>)Array.Empty<SentryTimePoint>(),
+                Impact = impactTask.Result,
+            };
+            foreach (KeyValuePair<string, string> problem in problems) data.Problems[problem.Key] = problem.Value;
+
+            string environment = data.FirstReleaseDeploys.Select(d => d.Environment).FirstOrDefault(options.Policy.IsProduction)
+                ?? (data.Impact?.Environments ?? Array.Empty<string>()).FirstOrDefault(options.Policy.IsProduction)
+                ?? "production";
+            IEnumerable<SentryDeploy> history = (releasesTask.Result?.Items ?? Array.Empty<SentryRelease>())
+                .Where(r => r.LastDeploy != null)
+                .Select(r => r.LastDeploy!)
+                .Concat(data.FirstReleaseDeploys);
+            data.RollbackTarget = RollbackFinder.Find(environment, issue.Project, history, CrashFreeByRelease(healthTask.Result), options.Policy);
+
+            return TriageBuilder.Build(data, options.Policy, options.WorkaroundExists, options.CoreFlow);
+        }
+
+        /// <summary>Crash-free session rate per release in percent, from a sessions answer grouped by release.</summary>
+        public static IReadOnlyDictionary<string, double?> CrashFreeByRelease(SentrySessionStats? stats)
+        {
+            var rates = new Dictionary<string, double?>(StringComparer.Ordinal);
+            if (stats is null) return rates;
+            foreach (SentrySessionGroup group in stats.Groups)
+            {
+                if (!group.By.TryGetValue("release", out string? release)) continue;
+                bool hasSessions = group.Totals.TryGetValue("sum(session)", out double? sum) && sum > 0;
+                rates[release] = hasSessions && group.Totals.TryGetValue("crash_free_rate(session)", out double? rate) && rate is double r ? Math.Round(r * 100, 2) : (double?)null;
+            }
+
+            return rates;
+        }
+
+        /// <summary>A piece of triage that may be missing: Sentry refusing it is recorded, while a bad token or an unreachable host stops the triage.</summary>
+        private static async Task<T?> Optional<T>(string name, Func<CancellationToken, Task<T>> call, Dictionary<string, string> problems, CancellationToken cancellationToken)
+            where T : class
+        {
+            try
+            {
+                return await call(cancellationToken).ConfigureAwait(false);
+            }
+            catch (SentryApiException ex) when (ex.Kind != SentryErrorKind.Authentication && ex.Kind != SentryErrorKind.Transport && ex.Kind != SentryErrorKind.Configuration)
+            {
+                lock (problems) problems[name] = $"Sentry answered {(ex.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? ex.Kind.ToString())}" + (ex.Detail is null ? string.Empty : $" ({ex.Detail})");
+                return null;
+            }
+        }
+    }
+}
