@@ -25,6 +25,8 @@
         'Get-SentryDeploy'
         'Measure-SentryImpact'
         'Get-IncidentSeverity'
+        'Find-IncidentPattern'
+        'Invoke-SentryTriage'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -52,9 +52,9 @@ if ($Clean) { $Task = 'Clean' } elseif ($Package) { $Task = 'Package' } elseif (
 
 function Invoke-Native {
     # Runs a native command and stops the build when it fails; native failures do not throw by themselves.
-    # Its output goes to the host, not the pipeline: -Task Sandbox's first output line must be the JSON.
+    # Its output goes to stderr, not stdout: -Task Sandbox's first line of output must be the sandbox's JSON.
     param([string] $FilePath, [string[]] $ArgumentList)
-    & $FilePath @ArgumentList | Out-Host
+    & $FilePath @ArgumentList 2>&1 | ForEach-Object { [Console]::Error.WriteLine($_) }
     if ($LASTEXITCODE -ne 0) { throw "'$FilePath $($ArgumentList -join ' ')' failed with exit code $LASTEXITCODE." }
 }
 

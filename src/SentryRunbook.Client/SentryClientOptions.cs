@@ -22,7 +22,7 @@ namespace SentryRunbook.Client
         internal string Token { get; }
 
         /// <summary>Requests in flight at once over this connection (Sentry also limits concurrency per caller).</summary>
-        public int MaxConcurrency { get; set; } = 4;
+        public int MaxConcurrency { get; set; } = 8;
 
         /// <summary>Retries after the first attempt, for 429, 5xx and transient network faults.</summary>
         public int MaxRetries { get; set; } = 4;

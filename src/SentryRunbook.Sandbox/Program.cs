@@ -4,7 +4,7 @@ var options = SandboxOptions.Parse(args, out var error);
 if (options is null)
 {
     Console.Error.WriteLine($"sentry sandbox: {error}");
-    Console.Error.WriteLine("usage: SentryRunbook.Sandbox [--port N] [--host 127.0.0.1] [--scenario seed-examples|empty] [--token TOKEN] [--organization acme] [--project web] [--legacy-brownout] [--verbose]");
+    Console.Error.WriteLine("usage: SentryRunbook.Sandbox [--port N] [--host 127.0.0.1] [--scenario seed-examples|empty|FILE.json] [--profile saas|self-hosted-legacy] [--token TOKEN] [--organization acme] [--project web] [--legacy-brownout] [--no-rate-limit-headers] [--bulk-fallback-to-search] [--verbose]");
     Console.Error.WriteLine(SentryRunbook.Sandbox.Faults.FaultFlags.Usage);
     return 2;
 }

@@ -48,7 +48,10 @@ public sealed class SandboxHost : IAsyncDisposable
     public static async Task<SandboxHost> StartAsync(SandboxOptions options, CancellationToken cancellationToken = default)
     {
         var now = DateTimeOffset.UtcNow;
-        var store = options.Scenario == ScenarioNames.Empty ? SeedExamples.BuildEmpty(options, now) : SeedExamples.Build(options, now);
+        // An old self-hosted server sends no X-Sentry-Rate-Limit-* headers (REFERENCE.md §1.6: SaaS only).
+        if (SandboxProfile.IsLegacy(options)) options.RateLimitHeaders = false;
+        var store = ScenarioFile.IsFile(options.Scenario) ? (options.ScenarioFile ??= ScenarioFile.Load(options.Scenario)).Build(options, now)
+            : options.Scenario == ScenarioNames.Empty ? SeedExamples.BuildEmpty(options, now) : SeedExamples.Build(options, now);
         var state = new SandboxState(options, store);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
@@ -66,17 +69,22 @@ public sealed class SandboxHost : IAsyncDisposable
         var app = builder.Build();
         if (options.Verbose) app.Use(LogToStderr);
         app.UseMiddleware<Faults.FaultControl>(); // fault control endpoint: loopback only, never faulted
+        app.UseMiddleware<SandboxOptionsControl>(); // /sandbox/options: loopback only, never faulted
         app.UseRouting();
         app.UseMiddleware<RateLimitHeaders>();
         app.UseMiddleware<Faults.FaultMiddleware>(); // before auth; see FaultMiddleware for why
         app.UseMiddleware<PathRules>();
         app.UseMiddleware<AuthMiddleware>();
+        app.UseMiddleware<SnoozeExpiry>();
         RootRoutes.Map(app, state);
         OrganizationRoutes.Map(app, state);
         IssueListRoute.Map(app, state);
         IssueRoutes.Map(app, state);
         EventRoutes.Map(app, state);
         IngestRoutes.Map(app, state);
+        DiscoverRoutes.Map(app, state);
+        SessionsRoutes.Map(app, state);
+        ActRoutes.Map(app, state);
 
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

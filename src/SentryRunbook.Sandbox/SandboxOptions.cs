@@ -13,6 +13,14 @@ public sealed class SandboxOptions
     public string Project { get; set; } = "web";
     public bool LegacyBrownout { get; set; }
     public bool Verbose { get; set; }
+    /// <summary>Send X-Sentry-Rate-Limit-* headers (SaaS does, self-hosted does not: REFERENCE.md §1.1). `--no-rate-limit-headers`; /sandbox/options.</summary>
+    public bool RateLimitHeaders { get; set; } = true;
+    /// <summary>Reproduce Sentry's bulk-PUT hazard: ids none of which exist → mutate the search instead (§2.4). `--bulk-fallback-to-search`; /sandbox/options.</summary>
+    public bool BulkFallbackToSearch { get; set; }
+    /// <summary>`saas` or `self-hosted-legacy` (see SandboxProfile).</summary>
+    public string Profile { get; set; } = SandboxProfile.Saas;
+    /// <summary>The parsed scenario file when `Scenario` names one (loaded at start-up if not set).</summary>
+    public Scenarios.ScenarioFile? ScenarioFile { get; set; }
 
     /// <summary>Start-up fault injection (Faults/FaultFlags.cs); changeable at run time via /sandbox/faults.</summary>
     public global::SentryRunbook.Sandbox.Faults.FaultSettings Faults { get; set; } = new();
@@ -45,7 +53,13 @@ public sealed class SandboxOptions
                     break;
                 case "--scenario":
                     o.Scenario = Value() ?? "";
-                    if (!Scenarios.ScenarioNames.All.Contains(o.Scenario)) { error = $"unknown scenario '{o.Scenario}' (use {string.Join("|", Scenarios.ScenarioNames.All)})"; return null; }
+                    if (Scenarios.ScenarioFile.IsFile(o.Scenario))
+                    {
+                        // Anything but a built-in name is a scenario file (Scenarios/README.md), validated now so errors exit 2.
+                        if (!o.Scenario.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && !File.Exists(o.Scenario)) { error = $"unknown scenario '{o.Scenario}' (use {string.Join("|", Scenarios.ScenarioNames.All)} or a .json scenario file)"; return null; }
+                        try { o.ScenarioFile = Scenarios.ScenarioFile.Load(o.Scenario); }
+                        catch (Scenarios.ScenarioFileException ex) { error = $"scenario file '{o.Scenario}': {ex.Message}"; return null; }
+                    }
                     break;
                 case "--token":
                     o.Token = Value() ?? "";
@@ -59,8 +73,18 @@ public sealed class SandboxOptions
                 case "--legacy-brownout":
                     o.LegacyBrownout = true;
                     break;
+                case "--profile":
+                    o.Profile = Value() ?? "";
+                    if (!SandboxProfile.All.Contains(o.Profile)) { error = $"unknown profile '{o.Profile}' (use {string.Join("|", SandboxProfile.All)})"; return null; }
+                    break;
                 case "--verbose":
                     o.Verbose = true;
+                    break;
+                case "--no-rate-limit-headers":
+                    o.RateLimitHeaders = false;
+                    break;
+                case "--bulk-fallback-to-search":
+                    o.BulkFallbackToSearch = true;
                     break;
                 default:
                     if (global::SentryRunbook.Sandbox.Faults.FaultFlags.TryApply(arg, Value, o.Faults, out var faultError))

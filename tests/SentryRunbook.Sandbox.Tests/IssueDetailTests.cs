@@ -17,7 +17,7 @@ public sealed class IssueDetailTests(SandboxFixture sandbox)
         Assert.Equal(JsonValueKind.String, byId.GetProperty("count").ValueKind);
         Assert.Equal(24, byId.GetProperty("stats").GetProperty("24h").GetArrayLength());
         Assert.Equal(30, byId.GetProperty("stats").GetProperty("30d").GetArrayLength());
-        Assert.Equal("2.4.0", byId.GetProperty("firstRelease").GetProperty("shortVersion").GetString());
+        Assert.Equal("2.4.2", byId.GetProperty("firstRelease").GetProperty("shortVersion").GetString());
         Assert.Equal("first_seen", byId.GetProperty("activity").EnumerateArray().Last().GetProperty("type").GetString());
         Assert.Equal($"{sandbox.Host.BaseUri}/organizations/acme/issues/{id}/", byId.GetProperty("permalink").GetString());
     }

@@ -65,7 +65,7 @@ public sealed class IssueEventsTests(SandboxFixture sandbox)
         Assert.False(latest.TryGetProperty("environment", out _));
         Assert.Equal(JsonValueKind.Null, latest.GetProperty("nextEventID").ValueKind);
         Assert.Matches("^[0-9a-f]{32}$", latest.GetProperty("previousEventID").GetString());
-        Assert.Equal("web@2.4.0", latest.GetProperty("release").GetProperty("version").GetString());
+        Assert.Equal("web@2.4.2", latest.GetProperty("release").GetProperty("version").GetString());
 
         var entries = latest.GetProperty("entries").EnumerateArray().ToDictionary(e => e.GetProperty("type").GetString()!, e => e.GetProperty("data"));
         var frames = entries["exception"].GetProperty("values")[0].GetProperty("stacktrace").GetProperty("frames");

@@ -60,17 +60,6 @@ public sealed partial class IssueListTests(SandboxFixture sandbox)
         Assert.True(pages >= 4);
     }
 
-    [Fact]
-    public async Task Limit_OutOfRange_Is400()
-    {
-        foreach (var limit in new[] { "101", "0" })
-        {
-            var (response, body) = await sandbox.GetJson(Issues + "?limit=" + limit);
-            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-            Assert.Equal("Invalid per_page value. Cannot exceed 100.", body.GetProperty("detail").GetString());
-        }
-    }
-
     [Theory]
     [InlineData("abc")]
     [InlineData("0:100")]
@@ -120,12 +109,27 @@ public sealed partial class IssueListTests(SandboxFixture sandbox)
     }
 
     [Fact]
-    public async Task ShortIdQuery_IsDirectHit()
+    public async Task ShortIdQuery_IsDirectHit_OnlyWithShortIdLookup()
     {
-        var (response, body) = await sandbox.GetJson(Issues + "?query=web-1");
+        var (response, body) = await sandbox.GetJson(Issues + "?query=web-1&shortIdLookup=1");
         Assert.Equal("1", SandboxFixture.Header(response, "X-Sentry-Direct-Hit"));
         Assert.Equal(1, body.GetArrayLength());
         Assert.Equal("WEB-1", body[0].GetProperty("shortId").GetString());
+
+        // Without shortIdLookup=1 (REFERENCE.md §2.2/§2.3) the short id is plain free text: no title contains it.
+        var (plain, text) = await sandbox.GetJson(Issues + "?query=WEB-1");
+        Assert.Equal("", SandboxFixture.Header(plain, "X-Sentry-Direct-Hit"));
+        Assert.Equal(0, text.GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("limit=0", "Invalid limit value. Must be at least 1.")]
+    [InlineData("limit=101", "Invalid per_page value. Cannot exceed 100.")]
+    public async Task Limit_OutOfRange_Is400(string query, string detail)
+    {
+        var (response, body) = await sandbox.GetJson(Issues + "?" + query);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(detail, body.GetProperty("detail").GetString());
     }
 
     [Fact]

@@ -34,10 +34,10 @@ public static partial class OpenApiValidator
         throw new ArgumentException("unknown operation " + operationId);
     }
 
-    public static List<string> Validate(string operationId, JsonElement value)
+    public static List<string> Validate(string operationId, JsonElement value, string status = "200")
     {
         var errors = new List<string>();
-        Check(ResponseSchema(operationId), value, "$", errors);
+        Check(ResponseSchema(operationId, status), value, "$", errors);
         return errors;
     }
 

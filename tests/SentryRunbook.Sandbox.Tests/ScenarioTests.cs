@@ -20,7 +20,7 @@ public sealed class ScenarioTests(SandboxFixture sandbox)
         Assert.True(issue.IsUnhandled);
         Assert.Equal("fatal", issue.Level);
         Assert.Equal(["production"], issue.Environments);
-        Assert.Equal(["web@2.4.0"], issue.Releases);
+        Assert.Equal(["web@2.4.2"], issue.Releases);
         Assert.Equal(4501, issue.Id);
     }
 

@@ -77,20 +77,19 @@ namespace SentryRunbook.Analysis
                 return new Figure<double?>(peak, Record("PeakUsersPerHour", "events-stats/", Stats(query), $"peak {Text(peak)} users in one hour"));
             }, cancellationToken);
 
-            Task<Figure<(double? Sessions, double? Users)>> crashFree = Attempt("CrashFreeSessionRate", async ct =>
+            // Grouped by release so that the crash-free rate is the one of the issue's own releases: another
+            // incident's crash in a sibling release of the project must not make this issue a P0.
+            var sessionsQuery = new SessionsQuery
             {
-                var query = new SessionsQuery
-                {
-                    Fields = new[] { "crash_free_rate(session)", "crash_free_rate(user)", "sum(session)" },
-                    Projects = projects,
-                    Environments = environments,
-                    Window = window,
-                    Interval = "1h",
-                };
-                SentrySessionStats stats = await _api.GetSessionsAsync(query, ct).ConfigureAwait(false);
-                (double? sessions, double? users, string note) = WorstHour(stats);
-                return new Figure<(double?, double?)>((sessions, users), Record("CrashFreeSessionRate and CrashFreeUserRate", "sessions/", Sessions(query), note));
-            }, cancellationToken);
+                Fields = new[] { "crash_free_rate(session)", "crash_free_rate(user)", "sum(session)" },
+                GroupBy = new[] { "release" },
+                Projects = projects,
+                Environments = environments,
+                Window = window,
+                Interval = "1h",
+            };
+            Task<Figure<SentrySessionStats?>> sessions = Attempt("CrashFreeSessionRate", async ct =>
+                new Figure<SentrySessionStats?>(await _api.GetSessionsAsync(sessionsQuery, ct).ConfigureAwait(false), null), cancellationToken);
 
             Task<Figure<IReadOnlyList<SentryIssueTag>>> tags = knownTags != null
                 ? Task.FromResult(new Figure<IReadOnlyList<SentryIssueTag>>(knownTags, Record("Environments, Releases and Transaction", $"issues/{issue.Id}/tags/", Pairs(), string.Join("; ", knownTags.Where(t => t.Key == "environment" || t.Key == "release" || t.Key == "transaction").Select(t => t.Key + ": " + string.Join(", ", t.TopValues.Select(v => v.Value)))))))
@@ -100,21 +99,32 @@ namespace SentryRunbook.Analysis
                 return new Figure<IReadOnlyList<SentryIssueTag>>(list, Record("Environments, Releases and Transaction", $"issues/{issue.Id}/tags/", Pairs(("key", "environment"), ("key", "release"), ("key", "transaction")), string.Join("; ", list.Select(t => t.Key + ": " + string.Join(", ", t.TopValues.Select(v => v.Value))))));
             }, cancellationToken);
 
-            await Task.WhenAll(totals, perMinute, perHour, crashFree, tags).ConfigureAwait(false);
+            await Task.WhenAll(totals, perMinute, perHour, sessions, tags).ConfigureAwait(false);
 
             IReadOnlyList<SentryIssueTag> tagList = tags.Result.Value ?? Array.Empty<SentryIssueTag>();
+            Figure<(double? Sessions, double? Users)> crashFree;
+            if (sessions.Result.MissingReason != null || sessions.Result.Value is null)
+            {
+                crashFree = Figure<(double?, double?)>.Missing(sessions.Result.MissingReason ?? "CrashFreeSessionRate: no answer");
+            }
+            else
+            {
+                (double? s, double? u, string note) = WorstHour(sessions.Result.Value, Values(tagList, "release"));
+                crashFree = new Figure<(double?, double?)>((s, u), Record("CrashFreeSessionRate and CrashFreeUserRate", "sessions/", Sessions(sessionsQuery), note));
+            }
+
             string? transaction = TopValue(tagList, "transaction");
             Figure<double?> p95 = transaction is null
                 ? Figure<double?>.Missing("P95DurationMs: the issue's events name no transaction, so no latency can be tied to it")
                 : await Attempt("P95DurationMs", ct => P95Async(transaction, projects, environments, window, ct), cancellationToken).ConfigureAwait(false);
 
-            foreach (IFigure figure in new IFigure[] { totals.Result, perMinute.Result, perHour.Result, crashFree.Result, tags.Result, p95 })
+            foreach (IFigure figure in new IFigure[] { totals.Result, perMinute.Result, perHour.Result, crashFree, tags.Result, p95 })
             {
                 if (figure.Query != null) queries.Add(figure.Query);
                 if (figure.MissingReason != null) missing.Add(figure.MissingReason);
             }
 
-            if (crashFree.Result.MissingReason is null && crashFree.Result.Value.Sessions is null)
+            if (crashFree.MissingReason is null && crashFree.Value.Sessions is null)
             {
                 missing.Add("CrashFreeSessionRate: the project sent no sessions in the window (release health is off or not supported by its SDK)");
             }
@@ -135,8 +145,8 @@ namespace SentryRunbook.Analysis
                 ToLong(totals.Result.Value.Users),
                 perMinute.Result.Value,
                 ToLong(perHour.Result.Value),
-                crashFree.Result.Value.Sessions,
-                crashFree.Result.Value.Users,
+                crashFree.Value.Sessions,
+                crashFree.Value.Users,
                 p95.Value,
                 environmentList,
                 Values(tagList, "release"),
@@ -183,10 +193,14 @@ namespace SentryRunbook.Analysis
         /// The lowest hourly crash-free rates among hours with enough sessions: a drop during the incident is the
         /// figure that matters, and a day's average would hide it. Rates come as fractions; these are percent.
         /// </summary>
-        internal static (double? Sessions, double? Users, string Note) WorstHour(SentrySessionStats stats)
+        internal static (double? Sessions, double? Users, string Note) WorstHour(SentrySessionStats stats, IReadOnlyList<string>? releases = null)
         {
-            SentrySessionGroup? group = stats.Groups.FirstOrDefault();
-            if (group is null) return (null, null, "no groups: no sessions");
+            if (stats.Groups.Count == 0) return (null, null, "no groups: no sessions");
+            var mine = releases is null || releases.Count == 0
+                ? new List<SentrySessionGroup>()
+                : stats.Groups.Where(g => g.By.TryGetValue("release", out string? r) && releases.Contains(r)).ToList();
+            string scope = mine.Count > 0 ? "releases " + string.Join(", ", mine.Select(g => g.By["release"])) : "the whole project";
+            SentrySessionGroup group = Combine(mine.Count > 0 ? mine : stats.Groups.ToList());
 
             double total = group.Totals.TryGetValue("sum(session)", out double? sum) ? sum ?? 0 : 0;
             if (total <= 0) return (null, null, "sum(session)=0: no sessions");
@@ -212,7 +226,54 @@ namespace SentryRunbook.Analysis
 
             double? sessionsPercent = worstSessions is double ws ? Math.Round(ws * 100, 2) : (double?)null;
             double? usersPercent = worstUsers is double wu ? Math.Round(wu * 100, 2) : (double?)null;
-            return (sessionsPercent, usersPercent, $"crash-free sessions {Text(sessionsPercent)}%, users {Text(usersPercent)}% ({basis}; {total:0} sessions)");
+            return (sessionsPercent, usersPercent, $"crash-free sessions {Text(sessionsPercent)}%, users {Text(usersPercent)}% of {scope} ({basis}; {total:0} sessions)");
+        }
+
+        /// <summary>Several release groups as one: rates weighted by each group's sessions, hour by hour.</summary>
+        private static SentrySessionGroup Combine(IReadOnlyList<SentrySessionGroup> groups)
+        {
+            if (groups.Count == 1) return groups[0];
+            int length = groups.Max(g => Series(g, "sum(session)").Count);
+            var counts = new List<double?>();
+            var sessionRates = new List<double?>();
+            var userRates = new List<double?>();
+            for (int i = 0; i < length; i++)
+            {
+                double n = 0, crashFreeSessions = 0, crashFreeUsers = 0, withUsers = 0;
+                foreach (SentrySessionGroup g in groups)
+                {
+                    IReadOnlyList<double?> c = Series(g, "sum(session)");
+                    double count = i < c.Count ? c[i] ?? 0 : 0;
+                    if (count <= 0) continue;
+                    n += count;
+                    IReadOnlyList<double?> sr = Series(g, "crash_free_rate(session)");
+                    crashFreeSessions += (i < sr.Count ? sr[i] ?? 1 : 1) * count;
+                    IReadOnlyList<double?> ur = Series(g, "crash_free_rate(user)");
+                    if (i < ur.Count && ur[i] is double rate) { crashFreeUsers += rate * count; withUsers += count; }
+                }
+
+                counts.Add(n);
+                sessionRates.Add(n > 0 ? crashFreeSessions / n : (double?)null);
+                userRates.Add(withUsers > 0 ? crashFreeUsers / withUsers : (double?)null);
+            }
+
+            double total = groups.Sum(g => g.Totals.TryGetValue("sum(session)", out double? t) ? t ?? 0 : 0);
+            double? Weighted(string field)
+            {
+                double weight = 0, sum = 0;
+                foreach (SentrySessionGroup g in groups)
+                {
+                    double n = g.Totals.TryGetValue("sum(session)", out double? t) ? t ?? 0 : 0;
+                    if (n > 0 && g.Totals.TryGetValue(field, out double? rate) && rate is double r) { sum += r * n; weight += n; }
+                }
+
+                return weight > 0 ? sum / weight : (double?)null;
+            }
+
+            return new SentrySessionGroup(
+                new Dictionary<string, string>(),
+                new Dictionary<string, double?> { ["sum(session)"] = total, ["crash_free_rate(session)"] = Weighted("crash_free_rate(session)"), ["crash_free_rate(user)"] = Weighted("crash_free_rate(user)") },
+                new Dictionary<string, IReadOnlyList<double?>> { ["sum(session)"] = counts, ["crash_free_rate(session)"] = sessionRates, ["crash_free_rate(user)"] = userRates });
         }
 
         private static IReadOnlyList<double?> Series(SentrySessionGroup group, string field) =>

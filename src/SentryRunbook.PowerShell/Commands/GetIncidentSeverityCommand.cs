@@ -17,12 +17,18 @@ namespace SentryRunbook.PowerShell.Commands
     public sealed class GetIncidentSeverityCommand : SentryCmdlet
     {
         private const string ImpactSet = "FromImpact";
+        private const string TriageSet = "FromTriage";
         private const string FiguresSet = "FromFigures";
 
         /// <summary>A measured impact from Measure-SentryImpact.</summary>
         [Parameter(Mandatory = true, ParameterSetName = ImpactSet, ValueFromPipeline = true)]
         [ValidateNotNull]
         public IncidentImpact? Impact { get; set; }
+
+        /// <summary>A report from Invoke-SentryTriage; classified again with this command's switches and policy.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = TriageSet, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public TriageReport? Triage { get; set; }
 
         /// <summary>Crash-free session rate, percent 0–100.</summary>
         [Parameter(ParameterSetName = FiguresSet)]
@@ -70,11 +76,20 @@ namespace SentryRunbook.PowerShell.Commands
         {
             SeverityInputs inputs;
             string? issueId = null;
-            if (Impact != null)
+            IncidentImpact? impact = Impact ?? Triage?.Impact;
+            if (Triage != null && impact is null)
             {
-                bool? coreFlow = CoreFlow ? true : Impact.Transactions.Count > 0 ? _policy.IsCoreFlow(Impact.Transactions, Enumerable.Empty<System.Collections.Generic.KeyValuePair<string, string>>()) : (bool?)null;
-                inputs = new SeverityInputs(Impact.CrashFreeSessionRate, Impact.PeakEventsPerMinute, Impact.PeakUsersPerHour, Impact.Environments, WorkaroundExists, coreFlow, EdgeCase);
-                issueId = Impact.ShortId ?? Impact.IssueId;
+                bool? triageCoreFlow = CoreFlow ? true : Triage.Severity.Inputs.CoreFlow;
+                inputs = new SeverityInputs(null, null, null, Triage.Environments, WorkaroundExists, triageCoreFlow, EdgeCase);
+                issueId = Triage.ShortId;
+            }
+            else if (impact != null)
+            {
+                bool? coreFlow = CoreFlow ? true
+                    : Triage != null ? Triage.Severity.Inputs.CoreFlow
+                    : impact.Transactions.Count > 0 ? _policy.IsCoreFlow(impact.Transactions, Enumerable.Empty<System.Collections.Generic.KeyValuePair<string, string>>()) : (bool?)null;
+                inputs = new SeverityInputs(impact.CrashFreeSessionRate, impact.PeakEventsPerMinute, impact.PeakUsersPerHour, impact.Environments, WorkaroundExists, coreFlow, EdgeCase);
+                issueId = impact.ShortId ?? impact.IssueId;
             }
             else
             {

@@ -5,7 +5,13 @@ public sealed record RequiredScope(string Scope)
 {
     public static readonly RequiredScope EventRead = new("event:read");
     public static readonly RequiredScope OrgRead = new("org:read");
+    public static readonly RequiredScope EventWrite = new("event:write");
+    /// <summary>Releases and deploys: `project:releases`, also granted to org tokens (`org:ci`).</summary>
+    public static readonly RequiredScope ProjectReleases = new("project:releases");
 }
+
+/// <summary>Endpoint metadata: refuse callers without a user (org tokens) with this 403 detail, before any scope check.</summary>
+public sealed record UserOnly(string Detail);
 
 public enum TokenKind
 {

@@ -16,8 +16,10 @@ public sealed class AuthMiddleware(RequestDelegate next, SandboxState state)
         var required = context.GetEndpoint()?.Metadata.GetMetadata<RequiredScope>();
         if (required is null) return next(context);
         if (failure is not null) return JsonOut.Detail(context, StatusCodes.Status401Unauthorized, failure);
-        // Org tokens cannot read issues (their only scope is org:ci); org metadata stays readable for them.
-        if (caller.Kind == TokenKind.Organization && required == RequiredScope.EventRead)
+        if (caller.Kind == TokenKind.Organization && context.GetEndpoint()?.Metadata.GetMetadata<UserOnly>() is { } userOnly)
+            return JsonOut.Detail(context, StatusCodes.Status403Forbidden, userOnly.Detail);
+        // Org tokens cannot read or change issues (their only scope is org:ci); org metadata and releases stay open to them.
+        if (caller.Kind == TokenKind.Organization && (required == RequiredScope.EventRead || required == RequiredScope.EventWrite))
             return JsonOut.Detail(context, StatusCodes.Status403Forbidden, Messages.Forbidden);
         return next(context);
     }

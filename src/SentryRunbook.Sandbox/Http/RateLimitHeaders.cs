@@ -9,7 +9,7 @@ namespace SentryRunbook.Sandbox.Http;
 /// Adds Sentry's `X-Sentry-Rate-Limit-*` headers to every response, counted in a fixed one-second
 /// window per (token, route). It never blocks: clients can test header parsing without flaky 429s.
 /// </summary>
-public sealed class RateLimitHeaders(RequestDelegate next)
+public sealed class RateLimitHeaders(RequestDelegate next, SandboxState state)
 {
     private const int Limit = 40;
     private const int ConcurrentLimit = 25;
@@ -25,6 +25,12 @@ public sealed class RateLimitHeaders(RequestDelegate next)
 
     public async Task InvokeAsync(HttpContext context)
     {
+        // Self-hosted Sentry sends none (REFERENCE.md §1.1): `--no-rate-limit-headers` or /sandbox/options.
+        if (!state.Options.RateLimitHeaders)
+        {
+            await next(context);
+            return;
+        }
         var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value ?? "";
         var key = context.Request.Headers.Authorization.ToString() + "|" + route;
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();

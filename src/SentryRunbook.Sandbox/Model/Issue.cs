@@ -42,7 +42,21 @@ public sealed class Issue
     public Resolution? Resolution { get; internal set; }
     public DateTimeOffset? StatusChangedAt { get; internal set; }
     public string? Priority { get; internal set; }
+    public DateTimeOffset? PriorityLockedAt { get; internal set; }
     public Assignee? AssignedTo { get; internal set; }
+    /// <summary>Archive conditions while ignored until a condition is met; null otherwise.</summary>
+    public Snooze? Snooze { get; internal set; }
+    /// <summary>Who set the current status (statusDetails.actor); null for automatic changes.</summary>
+    public Assignee? StatusActor { get; internal set; }
+    /// <summary>The commit a resolve-in-commit named.</summary>
+    public Commit? ResolvedInCommit { get; internal set; }
+    // Per acting user in Sentry; the sandbox has one user, so these are plain flags.
+    public bool IsBookmarked { get; internal set; }
+    public bool HasSeen { get; internal set; }
+    /// <summary>Explicit subscription; null = derived (subscribed when assigned to the user).</summary>
+    public bool? IsSubscribed { get; internal set; }
+    public string? ShareId { get; internal set; }
+    public int NumComments => _activities.Count(a => a.Type == "note");
 
     public long Count { get; internal set; }
     public int UserCount => _users.Count;

@@ -34,6 +34,11 @@ public sealed class Release
     public DateTimeOffset? FirstEvent { get; internal set; }
     public DateTimeOffset? LastEvent { get; internal set; }
     public int NewGroups { get; internal set; }
+    public string? Ref { get; internal set; }
+    public string? Url { get; internal set; }
+    public DateTimeOffset? DateReleased { get; internal set; }
+    /// <summary>Environments its events were seen in.</summary>
+    public HashSet<string> Environments { get; } = new(StringComparer.Ordinal);
 
     public string ShortVersion
     {

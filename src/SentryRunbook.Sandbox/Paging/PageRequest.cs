@@ -22,9 +22,14 @@ public readonly record struct PageRequest(int Offset, int Size)
                 error = Messages.InvalidPerPage;
                 return false;
             }
-            if (size > MaxSize || size < 1)
+            if (size > MaxSize)
             {
                 error = Messages.PerPageTooLarge;
+                return false;
+            }
+            if (size < 1)
+            {
+                error = $"Invalid {sizeParameter} value. Must be at least 1.";
                 return false;
             }
         }

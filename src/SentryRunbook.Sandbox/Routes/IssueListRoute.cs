@@ -46,8 +46,9 @@ public static class IssueListRoute
         // An absent `query` means the default unresolved search; an empty one means every status.
         var query = request.Query.ContainsKey("query") ? request.Query["query"].ToString().Trim() : DefaultQuery;
 
-        // A bare short id is a direct hit: just that issue, no paging headers.
-        if (!query.Contains(' ', StringComparison.Ordinal) && query.Contains('-', StringComparison.Ordinal) && store.FindByShortId(query) is { } hit)
+        // With shortIdLookup=1 a bare short id is a direct hit: just that issue, no paging headers. Without it, free text.
+        if (request.Query["shortIdLookup"].ToString() == "1"
+            && !query.Contains(' ', StringComparison.Ordinal) && query.Contains('-', StringComparison.Ordinal) && store.FindByShortId(query) is { } hit)
         {
             context.Response.Headers["X-Sentry-Direct-Hit"] = "1";
             return JsonOut.Write(context, new JsonArray(store.Read(_ => state.Issues.Row(hit, rowStats, filtered: false))));

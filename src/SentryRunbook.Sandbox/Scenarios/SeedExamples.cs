@@ -14,7 +14,7 @@ public static class SeedExamples
     // Constant seed: the data is identical on every start, only shifted in time.
     public const int Seed = 20260515;
 
-    /// <summary>web@2.4.0, the release behind the payment incident, was deployed this long before start-up (deploys come later).</summary>
+    /// <summary>web@2.4.2, the release behind the payment incident, was deployed this long before start-up (SeedDeploys).</summary>
     public static readonly TimeSpan PaymentReleaseDeployedAgo = TimeSpan.FromMinutes(20);
     /// <summary>web@2.4.1 was created (first event of WEB-2) this long before start-up.</summary>
     public static readonly TimeSpan CartReleaseCreatedAgo = TimeSpan.FromMinutes(45);
@@ -34,6 +34,7 @@ public static class SeedExamples
         AddPoolExhaustion(b);
         SeedBackground.Add(b);
         SeedTelemetry.Add(b);
+        SeedDeploys.Add(b);
         return b.Store;
     }
 
@@ -47,7 +48,7 @@ public static class SeedExamples
 
     private static EventUser WebUser(int n) => new($"u-{n}", $"customer{n}@example.com", null, null, null, null);
 
-    // 1. The fresh payment outage: 200 events within 5 minutes, web@2.4.0 (deployed 20 minutes ago).
+    // 1. The fresh payment outage: 200 events within 5 minutes, web@2.4.2 (deployed 20 minutes ago).
     private static void AddPaymentIncident(ScenarioBuilder b)
     {
         var web = b.Project("web");
@@ -77,7 +78,7 @@ public static class SeedExamples
             b.Ingest(new ErrorEvent
             {
                 EventId = b.NextEventId(), Project = web, Timestamp = at, Received = at.AddMilliseconds(60),
-                Level = "fatal", Platform = "node", Release = "web@2.4.0", Environment = "production",
+                Level = "fatal", Platform = "node", Release = SeedReleases.PaymentRelease, Environment = "production",
                 Transaction = "POST /webhooks/stripe", ServerName = "web-" + (i % 4 + 1),
                 Exceptions = exception,
                 Breadcrumbs =
@@ -277,7 +278,7 @@ public static class SeedExamples
             b.Ingest(new ErrorEvent
             {
                 EventId = b.NextEventId(), Project = api, Timestamp = at, Received = at.AddMilliseconds(50),
-                Level = "error", Platform = "csharp", Release = at < b.Now.AddMinutes(-90) ? "api@1.8.1" : "api@1.8.2", Environment = "production",
+                Level = "error", Platform = "csharp", Release = SeedReleases.At("api", at, b.Now), Environment = "production",
                 Transaction = "GET /v1/orders", Exceptions = exception,
                 Breadcrumbs = [new(at.AddSeconds(-30), "query", "db.query", "info", "SELECT * FROM orders WHERE account_id = @p0", null)],
                 User = new EventUser($"acct-{3000 + rng.Next(25)}", null, null, null, null, null),

@@ -28,29 +28,29 @@ public static class SeedTelemetry
             var webRelease = k > 45 ? SeedReleases.At("web", started, b.Now) : "web@2.4.1";
             if (k <= 5)
             {
-                // The payment incident: 48 sessions a minute, 35 of them crash in web@2.4.0's webhook handler.
-                b.Store.AddSessionAggregate(new SessionAggregate(web, started, null, 11, 2, 0, 0, webRelease, "production"));
-                b.Store.AddSessionAggregate(new SessionAggregate(web, started, null, 0, 0, 35, 0, "web@2.4.0", "production"));
+                // The payment incident: 48 sessions a minute, 35 of them crash in web@2.4.2's webhook handler.
+                SeedSessionUsers.Add(b, new SessionAggregate(web, started, null, 11, 2, 0, 0, webRelease, "production"));
+                SeedSessionUsers.Add(b, new SessionAggregate(web, started, null, 0, 0, 35, 0, SeedReleases.PaymentRelease, "production"));
             }
             else if (k <= 60)
             {
                 // 32 a minute; 5 crashes in the 55 minutes before the incident: 2000 sessions, 180 crashed → 91%.
                 var crashed = k % 11 == 0 ? 1 : 0;
                 var errored = k % 4 == 0 ? 1 : 0;
-                b.Store.AddSessionAggregate(new SessionAggregate(web, started, null, 32 - crashed - errored, errored, crashed, 0, webRelease, "production"));
+                SeedSessionUsers.Add(b, new SessionAggregate(web, started, null, 32 - crashed - errored, errored, crashed, 0, webRelease, "production"));
             }
             else
             {
                 var total = (int)Math.Round(10 + 30 * traffic);
                 var crashed = k % 37 == 0 ? 1 : 0;
                 var errored = k % 5 == 0 ? 1 : 0;
-                b.Store.AddSessionAggregate(new SessionAggregate(web, started, null, total - crashed - errored, errored, crashed, 0, webRelease, "production"));
+                SeedSessionUsers.Add(b, new SessionAggregate(web, started, null, total - crashed - errored, errored, crashed, 0, webRelease, "production"));
             }
 
             var apiTotal = (int)Math.Round(20 + 40 * traffic);
             var apiCrashed = k % 53 == 0 ? 1 : 0;
             var apiErrored = k % 3 == 0 ? 1 : 0;
-            b.Store.AddSessionAggregate(new SessionAggregate(api, started, null, apiTotal - apiCrashed - apiErrored, apiErrored, apiCrashed, 0,
+            SeedSessionUsers.Add(b, new SessionAggregate(api, started, null, apiTotal - apiCrashed - apiErrored, apiErrored, apiCrashed, 0,
                 SeedReleases.At("api", started, b.Now), "production"));
         }
     }

@@ -39,13 +39,17 @@ public sealed partial class EventStore
         }
     }
 
-    /// <summary>Unresolves by hand: the substatus goes back to derived (new within 7 days, else ongoing).</summary>
+    /// <summary>
+    /// Unresolves by hand (Sentry's infer_substatus): `ongoing`, or derived `new` when it was archived and
+    /// first seen within the last 7 days.
+    /// </summary>
     public void Unresolve(Issue issue, DateTimeOffset at, Assignee? actor = null)
     {
         lock (_sync)
         {
+            var wasArchived = issue.Status == "ignored";
             issue.Resolution = null;
-            SetStatus(issue, "unresolved", null, at);
+            SetStatus(issue, "unresolved", wasArchived && issue.FirstSeen > at.AddDays(-7) ? null : "ongoing", at);
             issue.AddActivity(NewActivity("set_unresolved", at, Empty, actor));
         }
     }
@@ -120,5 +124,8 @@ public sealed partial class EventStore
         issue.Status = status;
         issue.SubstatusOverride = substatus;
         issue.StatusChangedAt = at;
+        issue.Snooze = null;
+        issue.StatusActor = null;
+        issue.ResolvedInCommit = null;
     }
 }

@@ -159,7 +159,12 @@ public sealed partial class EventStore
             _events.Add(e);
             _eventsById[(e.Project.Id, e.EventId)] = e;
             if (e.Environment is not null) _environments[e.Project.Id].Add(e.Environment);
-            if (release is not null) Touch(release, e.Timestamp);
+            if (release is not null)
+            {
+                Touch(release, e.Timestamp);
+                if (e.Environment is not null) release.Environments.Add(e.Environment);
+            }
+            if (issue.Status == "ignored") CheckArchived(issue, e);
             return e;
         }
     }

@@ -27,7 +27,7 @@ public sealed class IssueWriter(string baseUri, EventStore store)
         return new JsonObject
         {
             ["id"] = issue.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["shareId"] = null,
+            ["shareId"] = issue.ShareId,
             ["shortId"] = issue.ShortId,
             ["title"] = issue.Title,
             ["culprit"] = issue.Culprit,
@@ -35,12 +35,12 @@ public sealed class IssueWriter(string baseUri, EventStore store)
             ["logger"] = issue.Logger,
             ["level"] = issue.Level,
             ["status"] = issue.Status,
-            ["statusDetails"] = StatusDetails(issue),
+            ["statusDetails"] = StatusDetails(issue, store.Organization.DateCreated),
             ["substatus"] = issue.Substatus,
-            ["isPublic"] = false,
+            ["isPublic"] = issue.ShareId is not null,
             ["platform"] = issue.Platform,
             ["priority"] = issue.Priority,
-            ["priorityLockedAt"] = null,
+            ["priorityLockedAt"] = issue.PriorityLockedAt is { } locked ? Dates.Iso(locked) : null,
             ["seerFixabilityScore"] = null,
             ["seerAutofixLastTriggered"] = null,
             ["seerExplorerAutofixLastTriggered"] = null,
@@ -49,12 +49,14 @@ public sealed class IssueWriter(string baseUri, EventStore store)
             ["issueType"] = "error",
             ["issueCategory"] = "error",
             ["metadata"] = metadata,
-            ["numComments"] = 0,
+            ["numComments"] = issue.NumComments,
             ["assignedTo"] = Assignee(issue.AssignedTo),
-            ["isBookmarked"] = false,
-            ["isSubscribed"] = issue.AssignedTo is { Type: "user" },
-            ["subscriptionDetails"] = issue.AssignedTo is { Type: "user" } ? new JsonObject { ["reason"] = "assigned" } : null,
-            ["hasSeen"] = false,
+            ["isBookmarked"] = issue.IsBookmarked,
+            ["isSubscribed"] = issue.IsSubscribed ?? issue.AssignedTo is { Type: "user" },
+            ["subscriptionDetails"] = issue.IsSubscribed is { } explicitly
+                ? (explicitly ? new JsonObject { ["reason"] = "unknown" } : new JsonObject { ["disabled"] = true })
+                : issue.AssignedTo is { Type: "user" } ? new JsonObject { ["reason"] = "assigned" } : null,
+            ["hasSeen"] = issue.HasSeen,
             ["annotations"] = new JsonArray(),
             ["isUnhandled"] = issue.IsUnhandled,
             // Sentry sends counts as strings (they can exceed 2^31); userCount stays a number.
@@ -76,6 +78,9 @@ public sealed class IssueWriter(string baseUri, EventStore store)
             },
         };
     }
+
+    /// <summary>The base issue object (GroupSerializer): what a single-issue PUT returns.</summary>
+    public JsonObject Issue(Issue issue) => Base(issue);
 
     /// <summary>A list row. `filtered` is null unless the search narrowed beyond status.</summary>
     public JsonObject Row(Issue issue, RowStats? stats, bool filtered)
@@ -159,13 +164,29 @@ public sealed class IssueWriter(string baseUri, EventStore store)
         return new JsonObject { ["reason"] = reason, ["reason_details"] = null, ["date_added"] = Dates.Iso(issue.FirstSeen) };
     }
 
-    /// <summary>`statusDetails`: how a resolved issue was resolved; `{}` otherwise.</summary>
-    private static JsonObject StatusDetails(Issue issue)
+    /// <summary>
+    /// `statusDetails`: how a resolved issue was resolved (inRelease / inNextRelease / inCommit), or the
+    /// archive conditions of an ignored one, plus the acting user; `{}` for a plain change without actor.
+    /// </summary>
+    public static JsonObject StatusDetails(Issue issue, DateTimeOffset joined)
     {
         var o = new JsonObject();
-        if (issue.Status != "resolved" || issue.Resolution is not { } r) return o;
-        if (r.InRelease is not null) o["inRelease"] = r.InRelease;
-        else if (r.InNextRelease) o["inNextRelease"] = true;
+        if (issue.Status == "resolved")
+        {
+            if (issue.Resolution is { InRelease: { } version }) o["inRelease"] = version;
+            else if (issue.Resolution is { InNextRelease: true }) o["inNextRelease"] = true;
+            else if (issue.ResolvedInCommit is { } commit) o["inCommit"] = CommitWriter.Commit(commit);
+        }
+        else if (issue.Status == "ignored" && issue.Snooze is { } s)
+        {
+            // Sentry sends the unused ones as null; the schema types them as non-null integers, so they are left out.
+            if (s.Count is { } count) o["ignoreCount"] = count;
+            if (s.Until is { } until) o["ignoreUntil"] = Dates.Iso(until);
+            if (s.UserCount is { } users) o["ignoreUserCount"] = users;
+            if (s.UserWindow is { } userWindow) o["ignoreUserWindow"] = userWindow;
+            if (s.Window is { } window) o["ignoreWindow"] = window;
+        }
+        if (o.Count > 0 && issue.StatusActor is not null) o["actor"] = UserWriter.Full(issue.StatusActor, joined);
         return o;
     }
 
@@ -195,20 +216,6 @@ public sealed class IssueWriter(string baseUri, EventStore store)
             .Select(t => (JsonNode?)new JsonObject { ["key"] = t.Key, ["name"] = t.Name, ["totalValues"] = t.Total }));
 
     /// <summary>Most recent first (up to 100), like Sentry; first_seen is the oldest entry.</summary>
-    private static JsonArray Activity(Issue issue) =>
-        JsonOut.Array(issue.Activities.Reverse().Take(100).Select(a => (JsonNode?)new JsonObject
-        {
-            ["id"] = a.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["type"] = a.Type,
-            ["user"] = a.User is { } u ? new JsonObject { ["id"] = u.Id, ["name"] = u.Name, ["email"] = u.Email } : null,
-            ["data"] = Data(a.Data),
-            ["dateCreated"] = Dates.Iso(a.DateCreated),
-        }));
-
-    private static JsonObject Data(IReadOnlyDictionary<string, string?> data)
-    {
-        var o = new JsonObject();
-        foreach (var (key, value) in data) o[key] = value;
-        return o;
-    }
+    private JsonArray Activity(Issue issue) =>
+        JsonOut.Array(issue.Activities.Reverse().Take(100).Select(a => (JsonNode?)ActivityWriter.Item(a, store.Organization.DateCreated)));
 }

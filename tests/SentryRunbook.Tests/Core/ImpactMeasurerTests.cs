@@ -167,4 +167,29 @@ public class ImpactMeasurerTests
         Assert.Equal(99, sessions);
         Assert.Contains("total", note);
     }
+
+    [Fact]
+    public async Task The_crash_free_rate_is_the_one_of_the_issues_own_releases()
+    {
+        SentrySessionGroup Release(string version, double?[] rates) => new(
+            new Dictionary<string, string> { ["release"] = version },
+            new Dictionary<string, double?> { ["sum(session)"] = 300, ["crash_free_rate(session)"] = rates.Average() },
+            new Dictionary<string, IReadOnlyList<double?>> { ["sum(session)"] = new double?[] { 100, 100, 100 }, ["crash_free_rate(session)"] = rates, ["crash_free_rate(user)"] = rates });
+        FakeSentryApi api = Api();
+        api.Sessions = q =>
+        {
+            Assert.Equal(new[] { "release" }, q.GroupBy);
+            return new SentrySessionStats(Array.Empty<DateTimeOffset>(), new[] { Release("web@2.4.0", new double?[] { 0.999, 0.998, 0.997 }), Release("web@2.4.2", new double?[] { 1, 0.99, 0.5 }) });
+        };
+        api.Tags = _ => new[] { new SentryIssueTag("4123", "release", null, 10, 1, new[] { new SentryTagValue("web@2.4.0", null, 10, 100, null, null) }) };
+
+        IncidentImpact mine = await new ImpactMeasurer(api).MeasureAsync(Issue(), "24h", Array.Empty<string>(), Now, CancellationToken.None);
+        Assert.Equal(99.7, mine.CrashFreeSessionRate);
+        Assert.Contains("releases web@2.4.0", mine.Queries.Single(q => q.Figure.StartsWith("CrashFree")).Result);
+
+        api.Tags = _ => Array.Empty<SentryIssueTag>();
+        IncidentImpact project = await new ImpactMeasurer(api).MeasureAsync(Issue(), "24h", Array.Empty<string>(), Now, CancellationToken.None);
+        Assert.Equal(74.85, project.CrashFreeSessionRate);   // hour 3 of the whole project: (0.997*100 + 0.5*100) / 200
+        Assert.Contains("the whole project", project.Queries.Single(q => q.Figure.StartsWith("CrashFree")).Result);
+    }
 }

@@ -1,0 +1,115 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-TestModulePath) -Force
+    $script:Sandbox = Start-TestSandbox
+    $s = $script:Sandbox
+    Connect-Sentry -BaseUri $s.BaseUri -Organization $s.Organization -Token $s.SecureToken
+
+    function Find-SeedIssue([string] $Query) {
+        Get-SentryIssue -Query $Query -First 1
+    }
+}
+
+AfterAll {
+    Disconnect-Sentry
+    Stop-TestSandbox $script:Sandbox
+}
+
+Describe 'Invoke-SentryTriage on seed-examples' {
+    It 'the payment failure is P0, a deployment regression, with malformed payloads as data-corruption evidence' {
+        $report = Invoke-SentryTriage WEB-1
+        $report.Severity.Severity | Should -Be 'P0'
+        $report.Patterns[0].Pattern | Should -Be 'DeploymentRegression'
+        $report.Patterns.Pattern | Should -Contain 'DataCorruption'
+        ($report.Patterns | Where-Object Pattern -eq 'DataCorruption').Evidence -join ' ' | Should -Match 'pars'
+        $report.Patterns[0].Evidence -join ' ' | Should -Match 'deployed to production'
+        $report.Trend | Should -Be 'Spiking'
+        $report.IsNew | Should -BeTrue
+    }
+
+    It 'the geocoding 503s are P2 and a third-party failure' {
+        $report = Invoke-SentryTriage API-1
+        $report.Severity.Severity | Should -Be 'P2'
+        $report.Patterns[0].Pattern | Should -Be 'ThirdPartyFailure'
+        $report.Patterns[0].Evidence -join ' ' | Should -Match 'geocoding-provider'
+        $report.Patterns[0].ImmediateAction | Should -Match 'circuit breaker'
+    }
+
+    It 'the TypeError after v2.4.1 is P1 and a deployment regression with its suspect commit' {
+        $report = Invoke-SentryTriage WEB-2
+        $report.Severity.Severity | Should -Be 'P1'
+        $report.Patterns[0].Pattern | Should -Be 'DeploymentRegression'
+        $report.Release | Should -Be 'web@2.4.1'
+        $report.SuspectCommits.Message -join ' ' | Should -Match 'rename'
+    }
+
+    It 'the staging-only issue is P3' {
+        (Find-SeedIssue 'is:unresolved environment:staging RangeError' | Invoke-SentryTriage).Severity.Severity | Should -Be 'P3'
+    }
+
+    It 'the misconfigured SDK is named' {
+        $report = Find-SeedIssue 'is:unresolved "Something went wrong"' | Invoke-SentryTriage
+        $report.Patterns[0].Pattern | Should -Be 'SdkMisconfiguration'
+        $report.Patterns[0].Evidence | Should -Contain 'Events carry no release'
+    }
+
+    It 'the pool exhaustion follows traffic' {
+        $report = Find-SeedIssue 'is:unresolved "Connection pool exhausted"' | Invoke-SentryTriage
+        $report.Patterns[0].Pattern | Should -Be 'ResourceExhaustion'
+        $report.Patterns[0].Evidence -join ' ' | Should -Match 'follow traffic'
+    }
+
+    It 'walks every checklist step' {
+        $report = Invoke-SentryTriage WEB-1
+        $report.Checklist.Step | Should -Be @('Frequency trend', 'First and last seen', 'New or regression', 'Users affected', 'Environment', 'Release', 'Suspect commits', 'Failing frame', 'Breadcrumbs', 'User context', 'Tag patterns')
+        ($report.Checklist | Where-Object Step -eq 'Failing frame').Done | Should -BeTrue
+        ($report | Format-List | Out-String -Width 200) | Should -Match '\[x\] Frequency trend'
+    }
+
+    It 'triages several piped issues and writes the reports in input order' {
+        $reports = 'API-1', 'WEB-1', 'WEB-2' | Invoke-SentryTriage
+        $reports.ShortId | Should -Be @('API-1', 'WEB-1', 'WEB-2')
+    }
+
+    It 'shows the call plan in -Verbose' {
+        $verbose = Invoke-SentryTriage WEB-1 -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        $verbose.Message -join "`n" | Should -Match 'round 1, concurrently'
+        $verbose.Message -join "`n" | Should -Match 'round 2, concurrently'
+    }
+
+    It 'Find-IncidentPattern gives the same strongest pattern' {
+        (Find-IncidentPattern API-1)[0].Pattern | Should -Be 'ThirdPartyFailure'
+        (Invoke-SentryTriage WEB-1 | Find-IncidentPattern)[0].Pattern | Should -Be 'DeploymentRegression'
+    }
+
+    It 'reports a missing issue and triages the rest' {
+        $reports = 'WEB-ZZZZ', 'API-1' | Invoke-SentryTriage -ErrorVariable problems -ErrorAction SilentlyContinue
+        $reports.ShortId | Should -Be 'API-1'
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'SentryIssueNotFound,*'
+    }
+}
+
+Describe 'Triage while Sentry fails' {
+    BeforeAll {
+        $script:Calm = Invoke-SentryTriage API-1
+        $body = @{ rateLimitRate = 0.1; serverErrorRate = 0.1; serverErrorStatus = 503; resetSeconds = 1; seed = 7; pathPrefix = '/api/0/' } | ConvertTo-Json
+        Invoke-RestMethod -Method Put -Uri "$($script:Sandbox.BaseUri)/sandbox/faults" -Body $body -ContentType 'application/json' | Out-Null
+    }
+
+    AfterAll {
+        Invoke-RestMethod -Method Delete -Uri "$($script:Sandbox.BaseUri)/sandbox/faults" | Out-Null
+    }
+
+    It 'completes with the same report, and says in -Verbose what it retried' {
+        $lines = Invoke-SentryTriage API-1 -Verbose 4>&1
+        $report = $lines | Where-Object { $_ -is [SentryRunbook.Models.TriageReport] }
+        $retries = $lines | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'retry *' }
+        $stats = Invoke-RestMethod -Uri "$($script:Sandbox.BaseUri)/sandbox/faults/stats"
+        ($stats.injected.rateLimited + $stats.injected.serverError) | Should -BeGreaterThan 0
+        $retries | Should -Not -BeNullOrEmpty
+        $report.Severity.Severity | Should -Be $script:Calm.Severity.Severity
+        $report.Patterns.Pattern | Should -Be $script:Calm.Patterns.Pattern
+        $report.Checklist.Finding | Should -Be $script:Calm.Checklist.Finding
+        $report.Impact.Events | Should -Be $script:Calm.Impact.Events
+    }
+}

@@ -1,0 +1,99 @@
+using System.Net;
+using System.Text.Json;
+
+namespace SentryRunbook.Sandbox.Tests;
+
+/// <summary>Release health (`/sessions/`) against seed-examples.</summary>
+[Collection(SandboxCollection.Name)]
+public sealed class SessionsTests(SandboxFixture sandbox)
+{
+    private const string Sessions = "/api/0/organizations/acme/sessions/?field=crash_free_rate(session)&field=crash_free_rate(user)&field=sum(session)&field=count_unique(user)";
+
+    [Fact]
+    public async Task Web_LastHour_CrashFree91Percent_AsFractions()
+    {
+        // Minute resolution (SaaS) gives exactly the last hour; hourly intervals are rounded to whole hours.
+        var (response, body) = await sandbox.GetJson(Sessions + "&project=1&statsPeriod=1h&interval=1m");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var totals = Assert.Single(body.GetProperty("groups").EnumerateArray()).GetProperty("totals");
+        Assert.InRange(totals.GetProperty("crash_free_rate(session)").GetDouble(), 0.905, 0.915);
+        Assert.InRange(totals.GetProperty("crash_free_rate(user)").GetDouble(), 0.91, 0.95);
+        Assert.InRange(totals.GetProperty("sum(session)").GetInt64(), 2000, 2040);
+        Assert.InRange(totals.GetProperty("count_unique(user)").GetInt64(), 800, 1100);
+    }
+
+    [Fact]
+    public async Task Api_StaysAbove995()
+    {
+        var (_, body) = await sandbox.GetJson(Sessions + "&project=api&statsPeriod=24h&interval=1h");
+        var group = Assert.Single(body.GetProperty("groups").EnumerateArray());
+        Assert.True(group.GetProperty("totals").GetProperty("crash_free_rate(session)").GetDouble() >= 0.995);
+        Assert.All(group.GetProperty("series").GetProperty("crash_free_rate(session)").EnumerateArray(),
+            v => Assert.True(v.ValueKind == JsonValueKind.Null || v.GetDouble() >= 0.98));
+    }
+
+    [Fact]
+    public async Task Hourly_24h_IsRoundedToWholeHours_WithTheIncidentHourLowest()
+    {
+        var (_, body) = await sandbox.GetJson(Sessions + "&project=1&statsPeriod=24h&interval=1h");
+        var intervals = body.GetProperty("intervals").EnumerateArray().Select(i => DateTimeOffset.Parse(i.GetString()!)).ToList();
+        Assert.Equal(25, intervals.Count);
+        Assert.All(intervals, i => Assert.Equal(0, i.ToUnixTimeSeconds() % 3600));
+        Assert.Equal(intervals[0], DateTimeOffset.Parse(body.GetProperty("start").GetString()!));
+        var series = Assert.Single(body.GetProperty("groups").EnumerateArray()).GetProperty("series");
+        Assert.Equal(25, series.GetProperty("sum(session)").GetArrayLength());
+        var rates = series.GetProperty("crash_free_rate(session)").EnumerateArray().Where(v => v.ValueKind == JsonValueKind.Number).Select(v => v.GetDouble()).ToList();
+        Assert.True(rates.Min() < 0.95);
+        var users = series.GetProperty("crash_free_rate(user)").EnumerateArray().Where(v => v.ValueKind == JsonValueKind.Number).Select(v => v.GetDouble()).ToList();
+        Assert.True(users.Min() < 0.97);
+    }
+
+    [Fact]
+    public async Task GroupByRelease_AndProject_WithIntegerProjectIds()
+    {
+        var (_, body) = await sandbox.GetJson("/api/0/organizations/acme/sessions/?field=sum(session)&field=crash_free_rate(session)&groupBy=release&groupBy=project&statsPeriod=24h&orderBy=-sum(session)");
+        var groups = body.GetProperty("groups").EnumerateArray().ToList();
+        Assert.Contains(groups, g => g.GetProperty("by").GetProperty("release").GetString() == "web@2.4.1");
+        Assert.All(groups, g => Assert.Equal(JsonValueKind.Number, g.GetProperty("by").GetProperty("project").ValueKind));
+        var sums = groups.Select(g => g.GetProperty("totals").GetProperty("sum(session)").GetInt64()).ToList();
+        Assert.Equal(sums.OrderDescending(), sums);
+        var filtered = await sandbox.GetJson("/api/0/organizations/acme/sessions/?field=sum(session)&statsPeriod=24h&query=release:web@2.4.1");
+        Assert.Equal(groups.Single(g => g.GetProperty("by").GetProperty("release").GetString() == "web@2.4.1").GetProperty("totals").GetProperty("sum(session)").GetInt64(),
+            filtered.Body.GetProperty("groups")[0].GetProperty("totals").GetProperty("sum(session)").GetInt64());
+    }
+
+    [Fact]
+    public async Task NoSessions_RatesAreNull_CountsZero()
+    {
+        var (_, body) = await sandbox.GetJson(Sessions + "&project=worker&statsPeriod=24h");
+        var group = Assert.Single(body.GetProperty("groups").EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, group.GetProperty("totals").GetProperty("crash_free_rate(session)").ValueKind);
+        Assert.Equal(0, group.GetProperty("totals").GetProperty("sum(session)").GetInt64());
+        Assert.All(group.GetProperty("series").GetProperty("crash_free_rate(user)").EnumerateArray(), v => Assert.Equal(JsonValueKind.Null, v.ValueKind));
+    }
+
+    [Fact]
+    public async Task GroupBySessionStatus()
+    {
+        var (_, body) = await sandbox.GetJson("/api/0/organizations/acme/sessions/?field=sum(session)&groupBy=session.status&project=1&statsPeriod=1h&interval=1m");
+        var byStatus = body.GetProperty("groups").EnumerateArray()
+            .ToDictionary(g => g.GetProperty("by").GetProperty("session.status").GetString()!, g => g.GetProperty("totals").GetProperty("sum(session)").GetInt64());
+        Assert.Equal(["abnormal", "crashed", "errored", "healthy"], byStatus.Keys.Order());
+        Assert.Equal(180, byStatus["crashed"]);
+    }
+
+    [Theory]
+    [InlineData("field=sum(session)&interval=7m", "The interval should divide one day without a remainder.")]
+    [InlineData("field=sum(session)&interval=2d", "The interval has to be less than one day.")]
+    [InlineData("field=sum(session)&interval=1m&statsPeriod=24h", "The time-range when using one-minute resolution intervals is restricted to 6 hours.")]
+    [InlineData("field=bogus(session)", "Invalid field: \"bogus(session)\"")]
+    [InlineData("field=sum(session)&groupBy=browser", "Invalid groupBy: \"browser\"")]
+    [InlineData("field=crash_free_rate(session)&groupBy=session.status", "Cannot group field crash_free_rate(session) by session.status")]
+    [InlineData("statsPeriod=24h", "Request is missing a \"field\"")]
+    public async Task BadRequests(string query, string detail)
+    {
+        var (response, body) = await sandbox.GetJson("/api/0/organizations/acme/sessions/?" + query);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(detail, body.GetProperty("detail").GetString());
+    }
+}
