@@ -25,7 +25,7 @@ $ErrorActionPreference = 'Stop'
 $root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
 $sandboxDll = Join-Path $root "src/SentryRunbook.Sandbox/bin/$Configuration/net10.0/SentryRunbook.Sandbox.dll"
 $module = Join-Path $root 'out/SentryRunbook/SentryRunbook.psd1'
-foreach ($path in $sandboxDll, $module) { if (-not (Test-Path $path)) { throw "Missing $path: run ./build.ps1 -Task Build first." } }
+foreach ($path in $sandboxDll, $module) { if (-not (Test-Path $path)) { throw "Missing ${path}: run ./build.ps1 -Task Build first." } }
 
 $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
 foreach ($arg in @($sandboxDll, '--port', '0', '--scenario', 'seed-examples', '--latency-ms', "$LatencyMs")) { $info.ArgumentList.Add($arg) }

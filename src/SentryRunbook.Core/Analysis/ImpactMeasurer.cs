@@ -99,6 +99,8 @@ namespace SentryRunbook.Analysis
                 return new Figure<IReadOnlyList<SentryIssueTag>>(list, Record("Environments, Releases and Transaction", $"issues/{issue.Id}/tags/", Pairs(("key", "environment"), ("key", "release"), ("key", "transaction")), string.Join("; ", list.Select(t => t.Key + ": " + string.Join(", ", t.TopValues.Select(v => v.Value))))));
             }, cancellationToken);
 
+            // With the tags known up front (triage), the latency query goes out with the others instead of after them.
+            Task<Figure<double?>>? earlyP95 = knownTags is null ? null : P95Figure(TopValue(knownTags, "transaction"), projects, environments, window, cancellationToken);
             await Task.WhenAll(totals, perMinute, perHour, sessions, tags).ConfigureAwait(false);
 
             IReadOnlyList<SentryIssueTag> tagList = tags.Result.Value ?? Array.Empty<SentryIssueTag>();
@@ -114,9 +116,7 @@ namespace SentryRunbook.Analysis
             }
 
             string? transaction = TopValue(tagList, "transaction");
-            Figure<double?> p95 = transaction is null
-                ? Figure<double?>.Missing("P95DurationMs: the issue's events name no transaction, so no latency can be tied to it")
-                : await Attempt("P95DurationMs", ct => P95Async(transaction, projects, environments, window, ct), cancellationToken).ConfigureAwait(false);
+            Figure<double?> p95 = await (earlyP95 ?? P95Figure(transaction, projects, environments, window, cancellationToken)).ConfigureAwait(false);
 
             foreach (IFigure figure in new IFigure[] { totals.Result, perMinute.Result, perHour.Result, crashFree, tags.Result, p95 })
             {
@@ -155,6 +155,11 @@ namespace SentryRunbook.Analysis
                 missing,
                 transaction is null ? Array.Empty<string>() : new[] { transaction });
         }
+
+        private Task<Figure<double?>> P95Figure(string? transaction, IReadOnlyList<string> projects, IReadOnlyList<string> environments, TimeWindow window, CancellationToken cancellationToken) =>
+            transaction is null
+                ? Task.FromResult(Figure<double?>.Missing("P95DurationMs: the issue's events name no transaction, so no latency can be tied to it"))
+                : Attempt("P95DurationMs", ct => P95Async(transaction, projects, environments, window, ct), cancellationToken);
 
         private async Task<Figure<double?>> P95Async(string transaction, IReadOnlyList<string> projects, IReadOnlyList<string> environments, TimeWindow window, CancellationToken ct)
         {

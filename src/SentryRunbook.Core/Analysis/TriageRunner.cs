@@ -45,8 +45,10 @@ namespace SentryRunbook.Analysis
 
         public async Task<TriageReport> RunAsync(string issueId, SentryIssue? knownIssue, TriageOptions options, DateTimeOffset now, CancellationToken cancellationToken)
         {
-            Log?.Invoke($"Triage plan for {knownIssue?.ToString() ?? issueId}: round 1, concurrently: {(knownIssue is null ? "issue, " : string.Empty)}latest event, tags, activity");
-            Task<SentryIssue> issueTask = knownIssue != null ? Task.FromResult(knownIssue) : _api.GetIssueAsync(issueId, cancellationToken);
+            // The issue is read again even when one was piped in: list rows lack the detail-only first and last
+            // release (REFERENCE.md §2.1), and the read costs no time beside the other round-1 calls.
+            Log?.Invoke($"Triage plan for {knownIssue?.ToString() ?? issueId}: round 1, concurrently: issue details, latest event, tags, activity");
+            Task<SentryIssue> issueTask = _api.GetIssueAsync(issueId, cancellationToken);
             var problems = new Dictionary<string, string>(StringComparer.Ordinal);
             Task<SentryEvent?> eventTask = Optional("Latest event", ct => _api.GetIssueEventAsync(issueId, "latest", options.Environments, ct), problems, cancellationToken);
             Task<IReadOnlyList<SentryIssueTag>?> tagsTask = Optional("Tags", ct => _api.GetIssueTagsAsync(issueId, Array.Empty<string>(), ct), problems, cancellationToken);
@@ -60,7 +62,7 @@ namespace SentryRunbook.Analysis
 
             Log?.Invoke($"Triage plan for {issue}: round 2, concurrently: " + (options.MeasureImpact ? $"impact ({options.StatsPeriod}), " : string.Empty)
                 + (latest != null ? "suspect commits of event " + latest.EventId + ", " : string.Empty)
-                + (issue.FirstRelease != null ? $"release {issue.FirstRelease} and its deploys, " : string.Empty)
+                + (issue.FirstRelease != null ? $"the deploys of {issue.FirstRelease}, " : string.Empty)
                 + "the project's releases, hourly traffic, crash-free rate by release");
 
             var measurer = new ImpactMeasurer(_api) { Warn = Warn };
@@ -70,9 +72,6 @@ namespace SentryRunbook.Analysis
             Task<IReadOnlyList<SuspectCommit>?> commitsTask = latest is null
                 ? Task.FromResult<IReadOnlyList<SuspectCommit>?>(null)
                 : Optional("Suspect commits", ct => _api.GetSuspectCommitsAsync(issue.Project, latest.EventId, ct), problems, cancellationToken);
-            Task<SentryRelease?> firstReleaseTask = issue.FirstRelease is null
-                ? Task.FromResult<SentryRelease?>(null)
-                : Optional("First release", ct => _api.GetReleaseAsync(issue.FirstRelease, ct), problems, cancellationToken);
             Task<IReadOnlyList<SentryDeploy>?> deploysTask = issue.FirstRelease is null
                 ? Task.FromResult<IReadOnlyList<SentryDeploy>?>(null)
                 : Optional("Deploys", ct => _api.GetDeploysAsync(issue.FirstRelease, ct), problems, cancellationToken);
@@ -96,7 +95,7 @@ namespace SentryRunbook.Analysis
                 Window = TimeWindow.Period("14d"),
                 Interval = "1d",
             }, ct), problems, cancellationToken);
-            await Task.WhenAll(impactTask, commitsTask, firstReleaseTask, deploysTask, releasesTask, trafficTask, healthTask).ConfigureAwait(false);
+            await Task.WhenAll(impactTask, commitsTask, deploysTask, releasesTask, trafficTask, healthTask).ConfigureAwait(false);
 
             foreach (KeyValuePair<string, string> problem in problems) Log?.Invoke($"Triage of {issue}: {problem.Key} unavailable: {problem.Value}");
 
@@ -106,7 +105,8 @@ namespace SentryRunbook.Analysis
                 Tags = tags,
                 Activity = activityTask.Result ?? Array.Empty<SentryActivity>(),
                 SuspectCommits = commitsTask.Result ?? Array.Empty<SuspectCommit>(),
-                FirstRelease = firstReleaseTask.Result,
+                // The project's newest releases usually include the first release; its creation date dates a deploy-less release.
+                FirstRelease = releasesTask.Result?.Items.FirstOrDefault(r => r.Version == issue.FirstRelease),
                 FirstReleaseDeploys = deploysTask.Result ?? Array.Empty<SentryDeploy>(),
                 Traffic = trafficTask.Result?.FirstOrDefault()?.Points ?? (IReadOnlyList<SentryTimePoint>)Array.Empty<SentryTimePoint>(),
                 Impact = impactTask.Result,
