@@ -197,13 +197,29 @@ function Invoke-Demo {
         Import-Module (Join-Path $ModuleOut 'SentryRunbook.psd1') -Force
         Connect-Sentry -BaseUri $info.baseUri -Organization $info.organization -Token (ConvertTo-SecureString $info.token -AsPlainText -Force)
 
-        Write-Host 'Demo: step 1, the unresolved issues, most frequent first'
-        $issues = Get-SentryIssue -Query 'is:unresolved' -Sort freq -First 10
+        Write-Host 'Demo: step 1, the unresolved issues seen in the last hour'
+        $issues = Get-SentryIssue -Query 'is:unresolved lastSeen:-1h' -Sort freq -First 10
         $table = $issues | Format-Table | Out-String -Width 160
         Write-Host $table
         Set-Content -Path (Join-Path $demo 'unresolved-issues.txt') -Value $table -Encoding utf8NoBOM
         $issues | Select-Object ShortId, Level, Status, Count, UserCount, FirstSeen, LastSeen, Title, Permalink |
             ConvertTo-Json -Depth 3 | Set-Content -Path (Join-Path $demo 'unresolved-issues.json') -Encoding utf8NoBOM
+
+        Write-Host 'Demo: step 2, triage them: severity, trend and the strongest root-cause pattern'
+        $reports = $issues | Invoke-SentryTriage
+        $severityTable = $reports | Sort-Object { $_.Severity.Severity }, { -$_.Issue.Count } |
+            Format-Table ShortId, @{ n = 'Severity'; e = { $_.Severity.Severity } }, @{ n = 'Rule'; e = { $_.Severity.Rule } }, Trend,
+                @{ n = 'Pattern'; e = { $_.Patterns | Select-Object -First 1 -ExpandProperty Pattern } }, @{ n = 'Title'; e = { $_.Issue.Title } } |
+            Out-String -Width 160
+        Write-Host $severityTable
+        Set-Content -Path (Join-Path $demo 'severity.txt') -Value $severityTable -Encoding utf8NoBOM
+        $p0 = $reports | Where-Object { $_.Severity.Severity -eq 'P0' } | Select-Object -First 1
+        if ($p0) {
+            Write-Host "Demo: step 3, the P0's triage report ($($p0.ShortId))"
+            $report = $p0 | Format-List | Out-String -Width 160
+            Write-Host $report
+            Set-Content -Path (Join-Path $demo "triage-$($p0.ShortId).txt") -Value $report -Encoding utf8NoBOM
+        }
         Disconnect-Sentry
         Write-Host "Demo: done; files in $demo"
         Get-ChildItem $demo | ForEach-Object { Write-Host "  $($_.Name)" }

@@ -230,6 +230,7 @@ namespace SentryRunbook.Client
             parameters.Add(("interval", query.Interval));
             if (!string.IsNullOrEmpty(query.Query)) parameters.Add(("query", query.Query!));
             parameters.AddRange(Scope(query.Projects, query.Environments, query.Window));
+            if (query.Partial) parameters.Add(("partial", "1"));
             Uri uri = ApiUri($"organizations/{Segment(Organization)}/events-stats/", parameters.ToArray());
             return Parse(await GetAsync(uri, "org:read", cancellationToken).ConfigureAwait(false), root => QueryReaders.Stats(root, query.YAxes));
         }

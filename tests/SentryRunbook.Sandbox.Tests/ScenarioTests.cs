@@ -79,12 +79,15 @@ public sealed class ScenarioTests(SandboxFixture sandbox)
     [Fact]
     public void Sessions_CrashFreeRates()
     {
-        double CrashFree(string project, TimeSpan from, TimeSpan to) => Store.Read(s =>
+        double CrashFree(string project, TimeSpan from, TimeSpan to, string? release = null) => Store.Read(s =>
         {
-            var buckets = s.SessionAggregates.Where(a => a.Project.Slug == project && a.Started >= s.CreatedAt - from && a.Started < s.CreatedAt - to).ToList();
+            var buckets = s.SessionAggregates.Where(a => a.Project.Slug == project && a.Started >= s.CreatedAt - from && a.Started < s.CreatedAt - to && (release is null || a.Release == release)).ToList();
             return 1 - buckets.Sum(a => a.Crashed) / (double)buckets.Sum(a => a.Total);
         });
-        Assert.InRange(CrashFree("web", TimeSpan.FromHours(1), TimeSpan.Zero), 0.905, 0.915);
+        Assert.InRange(CrashFree("web", TimeSpan.FromHours(1), TimeSpan.Zero, "web@2.4.2"), 0.90, 0.915);
+        Assert.InRange(CrashFree("web", TimeSpan.FromMinutes(5), TimeSpan.Zero, "web@2.4.2"), 0.90, 0.915);
+        Assert.InRange(CrashFree("web", TimeSpan.FromHours(1), TimeSpan.Zero), 0.95, 0.985);
+        Assert.True(CrashFree("web", TimeSpan.FromHours(1), TimeSpan.Zero, "web@2.4.1") >= 0.99);
         Assert.True(CrashFree("web", TimeSpan.FromHours(24), TimeSpan.FromHours(1)) >= 0.99);
         Assert.True(CrashFree("api", TimeSpan.FromHours(24), TimeSpan.Zero) >= 0.995);
         Assert.True(CrashFree("api", TimeSpan.FromHours(1), TimeSpan.Zero) >= 0.995);

@@ -65,6 +65,8 @@ namespace SentryRunbook.Abstractions
         public IReadOnlyList<string> Projects { get; set; } = Array.Empty<string>();
         public IReadOnlyList<string> Environments { get; set; } = Array.Empty<string>();
         public TimeWindow Window { get; set; } = TimeWindow.Period("24h");
+        /// <summary>Keep the incomplete last bucket (<c>partial=1</c>): an incident in progress lives in it.</summary>
+        public bool Partial { get; set; } = true;
     }
 
     /// <summary>A release-health query (<c>/organizations/{org}/sessions/</c>).</summary>

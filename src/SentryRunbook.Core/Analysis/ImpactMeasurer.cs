@@ -317,7 +317,7 @@ namespace SentryRunbook.Analysis
             Pairs(new[] { ("dataset", q.Dataset) }.Concat(q.Fields.Select(f => ("field", f))).Concat(new[] { ("query", q.Query ?? string.Empty) }).Concat(Scope(q.Projects, q.Environments, q.Window)).ToArray());
 
         private static IReadOnlyList<KeyValuePair<string, string>> Stats(StatsQuery q) =>
-            Pairs(new[] { ("dataset", q.Dataset) }.Concat(q.YAxes.Select(y => ("yAxis", y))).Concat(new[] { ("interval", q.Interval), ("query", q.Query ?? string.Empty) }).Concat(Scope(q.Projects, q.Environments, q.Window)).ToArray());
+            Pairs(new[] { ("dataset", q.Dataset) }.Concat(q.YAxes.Select(y => ("yAxis", y))).Concat(new[] { ("interval", q.Interval), ("query", q.Query ?? string.Empty) }).Concat(Scope(q.Projects, q.Environments, q.Window)).Concat(q.Partial ? new[] { ("partial", "1") } : Array.Empty<(string, string)>()).ToArray());
 
         private static IReadOnlyList<KeyValuePair<string, string>> Sessions(SessionsQuery q) =>
             Pairs(q.Fields.Select(f => ("field", f)).Concat(new[] { ("interval", q.Interval) }).Concat(Scope(q.Projects, q.Environments, q.Window)).ToArray());

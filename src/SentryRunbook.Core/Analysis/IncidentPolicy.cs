@@ -203,7 +203,8 @@ namespace SentryRunbook.Analysis
             return merged;
         }
 
-        private static string Describe(TimeSpan time) =>
+        /// <summary>A duration in words for messages and reports: "30 minutes", "1 hour", "14 days".</summary>
+        internal static string Describe(TimeSpan time) =>
             time.TotalMinutes < 60 ? $"{time.TotalMinutes:0} minutes"
             : time.TotalHours < 24 ? $"{time.TotalHours:0.#} hour{(time.TotalHours == 1 ? string.Empty : "s")}"
             : $"{time.TotalDays:0.#} days";

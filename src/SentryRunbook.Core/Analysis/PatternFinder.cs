@@ -73,7 +73,10 @@ namespace SentryRunbook.Analysis
             DateTimeOffset? firstSeen = e.Issue.FirstSeen;
             string? release = e.Issue.FirstRelease ?? e.LatestEvent?.Release;
 
+            // Only a deploy to where the issue happens can explain it: a production deploy does not explain a staging-only error.
+            IReadOnlyList<string> environments = e.Tags.FirstOrDefault(t => t.Key == "environment")?.TopValues.Select(v => v.Value).ToList() ?? new List<string>();
             SentryDeploy? deploy = e.FirstReleaseDeploys
+                .Where(d => environments.Count == 0 || environments.Contains(d.Environment, StringComparer.OrdinalIgnoreCase))
                 .Where(d => (d.DateFinished ?? d.DateStarted) is DateTimeOffset at && firstSeen is DateTimeOffset seen && at <= seen.AddMinutes(1))
                 .OrderByDescending(d => d.DateFinished ?? d.DateStarted)
                 .FirstOrDefault();
@@ -87,7 +90,7 @@ namespace SentryRunbook.Analysis
                     evidence.Add($"First seen {Time(first)}, {minutes:0} min after {deploy.Release} was deployed to {deploy.Environment} at {Time(at)}");
                 }
             }
-            else if (e.FirstRelease?.DateCreated is DateTimeOffset created && firstSeen is DateTimeOffset seen2)
+            else if (e.FirstReleaseDeploys.Count == 0 && e.FirstRelease?.DateCreated is DateTimeOffset created && firstSeen is DateTimeOffset seen2)
             {
                 double minutes = (seen2 - created).TotalMinutes;
                 if (minutes >= -1 && minutes <= policy.DeployWindowMinutes)
@@ -116,7 +119,7 @@ namespace SentryRunbook.Analysis
 
             string environment = deploy?.Environment ?? e.RollbackTarget?.Environment ?? "production";
             string action = e.RollbackTarget != null
-                ? $"Roll back {environment} from {e.RollbackTarget.CurrentRelease} to {e.RollbackTarget.Release}: Get-SentryRollbackTarget -Environment {environment} | New-SentryDeploy (or: sentry-cli releases deploys {e.RollbackTarget.Release} new --env {environment})"
+                ? $"Roll back {environment} from {e.RollbackTarget.CurrentRelease} to {e.RollbackTarget.Release} (sentry-cli releases deploys {e.RollbackTarget.Release} new --env {environment}), then resolve the issue in the next release"
                 : $"Roll back {environment} to the release before {release ?? "the bad one"} (sentry-cli releases deploys $PREV_VERSION new --env {environment}), then resolve the issue in the next release";
             return new IncidentPattern(PatternNames.DeploymentRegression, Math.Round(confidence, 2), evidence, action, e.Issue.Id);
         }

@@ -98,7 +98,7 @@ namespace SentryRunbook.Analysis
                 SeverityLevel meaning = policy!.Level(level);
                 var reasons = new List<string> { reason };
                 reasons.AddRange(checks);
-                return new IncidentSeverity(level, rule, reasons, meaning.ResponseTime, meaning.Escalation, missing, inputs, issueId);
+                return new IncidentSeverity(level, rule, reasons, meaning.ResponseTime, meaning.Escalation, missing, inputs, issueId, meaning.Response);
             }
         }
 

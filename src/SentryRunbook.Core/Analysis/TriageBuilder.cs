@@ -36,7 +36,16 @@ namespace SentryRunbook.Analysis
         /// <summary>A tag whose top value covers at least this share of the events is a pattern worth naming.</summary>
         public const double ConcentratedTagPercent = 90;
 
-        private static readonly HashSet<string> UninterestingTags = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "level", "handled", "mechanism", "event.type", "environment", "release" };
+        /// <summary>Tags that say nothing about where an error concentrates, or that other checklist steps already report.</summary>
+        private static readonly HashSet<string> UninterestingTags = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        {
+            "level", "handled", "mechanism", "event.type", "environment", "release", "transaction", "url", "user", "server_name", "runtime", "runtime.name",
+        };
+
+        /// <summary>The runbook's examples first (release, region, browser), then device and OS, then custom tags.</summary>
+        private static readonly string[] PreferredTags = { "region", "geo.country_code", "browser", "browser.name", "device", "device.family", "os", "os.name" };
+
+        public const int MaxTagPatterns = 4;
 
         public static TriageReport Build(TriageData data, IncidentPolicy? policy = null, bool workaroundExists = false, bool coreFlow = false)
         {
@@ -86,10 +95,10 @@ namespace SentryRunbook.Analysis
 
             var actions = new List<string>
             {
-                $"{severity.Severity}: respond within {Describe(severity.ResponseTime)}; {severity.Escalation}",
+                $"{severity.Severity}: respond within {severity.Response.ToLowerInvariant()}; {severity.Escalation}",
             };
             actions.AddRange(patterns.Select(p => $"{p.Pattern}: {p.ImmediateAction}"));
-            if (severity.Severity == "P0") actions.Add("Send the initial alert within 15 minutes (New-IncidentMessage -Kind Initial), then updates every " + Describe(policy.Level("P0").UpdateEvery));
+            if (severity.Severity == "P0") actions.Add("Send the initial alert to stakeholders within 15 minutes, then an update every " + IncidentPolicy.Describe(policy.Level("P0").UpdateEvery));
             if (severity.MissingSignals.Count > 0) actions.Add("Check by hand what Sentry could not say: " + string.Join("; ", severity.MissingSignals.Select(m => m.Split(':')[0])));
 
             return new TriageReport(issue, data.Impact, severity, patterns, trend, isNew, isRegression, release, environments, data.SuspectCommits,
@@ -112,12 +121,19 @@ namespace SentryRunbook.Analysis
             return "Steady";
         }
 
-        private static IReadOnlyList<string> TagPatterns(IReadOnlyList<SentryIssueTag> tags) =>
-            tags.Where(t => !UninterestingTags.Contains(t.Key) && t.TotalValues > 0)
+        private static IReadOnlyList<string> TagPatterns(IReadOnlyList<SentryIssueTag> tags)
+        {
+            var keys = new HashSet<string>(tags.Select(t => t.Key), StringComparer.OrdinalIgnoreCase);
+            return tags.Where(t => !UninterestingTags.Contains(t.Key) && t.TotalValues > 0)
+                // "os.name" adds nothing beside "os" (Sentry derives one from the other).
+                .Where(t => !(t.Key.EndsWith(".name", StringComparison.OrdinalIgnoreCase) && keys.Contains(t.Key.Substring(0, t.Key.Length - ".name".Length))))
                 .Select(t => (Tag: t, Top: t.TopValues.OrderByDescending(v => v.Count).FirstOrDefault()))
                 .Where(x => x.Top != null && x.Top.Percent >= ConcentratedTagPercent && x.Tag.TotalValues >= 5)
+                .OrderBy(x => Array.IndexOf(PreferredTags, x.Tag.Key) is int i && i >= 0 ? i : PreferredTags.Length)
+                .Take(MaxTagPatterns)
                 .Select(x => $"{x.Tag.Key}: {x.Top!.Value} ({x.Top.Percent.ToString("0.#", CultureInfo.InvariantCulture)}%)")
                 .ToList();
+        }
 
         private static IReadOnlyDictionary<string, string> UserContext(SentryEvent? ev)
         {
@@ -157,9 +173,6 @@ namespace SentryRunbook.Analysis
         private static string? Get(IReadOnlyDictionary<string, string> map, string key) => map.TryGetValue(key, out string? v) ? v : null;
 
         private static string Time(DateTimeOffset? time) => time is DateTimeOffset t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : "unknown";
-
-        internal static string Describe(TimeSpan time) =>
-            time.TotalMinutes < 60 ? $"{time.TotalMinutes:0} minutes" : time.TotalHours < 24 ? $"{time.TotalHours:0.#} hours" : $"{time.TotalDays:0.#} days";
 
         private static string FirstLine(string? text) => Clip((text ?? string.Empty).Split('\n')[0], 80);
 

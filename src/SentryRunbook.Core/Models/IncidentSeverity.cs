@@ -14,7 +14,8 @@ namespace SentryRunbook.Models
             string escalation,
             IReadOnlyList<string> missingSignals,
             SeverityInputs inputs,
-            string? issueId = null)
+            string? issueId = null,
+            string? response = null)
         {
             Severity = severity;
             Rule = rule;
@@ -24,6 +25,7 @@ namespace SentryRunbook.Models
             MissingSignals = missingSignals;
             Inputs = inputs;
             IssueId = issueId;
+            Response = response ?? responseTime.ToString();
         }
 
         /// <summary><c>P0</c> (critical) to <c>P3</c> (low).</summary>
@@ -32,6 +34,8 @@ namespace SentryRunbook.Models
         public string Rule { get; }
         public IReadOnlyList<string> Reasons { get; }
         public TimeSpan ResponseTime { get; }
+        /// <summary>The response time in the policy's words: <c>15 minutes</c>, <c>Same business day</c>.</summary>
+        public string Response { get; }
         public string Escalation { get; }
         /// <summary>Signals that were not available; the level may be higher once they are.</summary>
         public IReadOnlyList<string> MissingSignals { get; }

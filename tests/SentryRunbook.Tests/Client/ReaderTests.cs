@@ -174,6 +174,15 @@ public class ReaderTests
     }
 
     [Fact]
+    public async Task Events_stats_keeps_the_incomplete_last_bucket()
+    {
+        var (client, stub, _, _) = ClientFixture.Create();
+        stub.ThenJson(HttpStatusCode.OK, """{"data":[]}""");
+        await client.GetEventsStatsAsync(new StatsQuery { YAxes = new[] { "count()" }, Interval = "1m", Query = "issue.id:1" }, CancellationToken.None);
+        Assert.Contains("partial=1", stub.Requests[0].RequestUri!.Query);
+    }
+
+    [Fact]
     public async Task No_committers_is_an_empty_list_not_an_error()
     {
         var (client, stub, _, _) = ClientFixture.Create();

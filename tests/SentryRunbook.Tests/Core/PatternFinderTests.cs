@@ -46,6 +46,19 @@ public class PatternFinderTests
     }
 
     [Fact]
+    public void A_deploy_to_another_environment_does_not_explain_the_issue()
+    {
+        var evidence = new PatternEvidence(Issue("RangeError: Invalid time value", Now.AddMinutes(-40), "web@2.4.1"), Now)
+        {
+            LatestEvent = Event("RangeError", "Invalid time value", environment: "staging"),
+            Tags = new[] { new SentryIssueTag("1", "environment", null, 12, 1, new[] { new SentryTagValue("staging", null, 12, 100, null, null) }) },
+            FirstRelease = new SentryRelease("web@2.4.1", null, Now.AddMinutes(-45), null, null, 1, new[] { "web" }, null, null, 1),
+            FirstReleaseDeploys = new[] { Deploy("web@2.4.1", Now.AddMinutes(-45), "production") },
+        };
+        Assert.DoesNotContain(PatternFinder.Find(evidence), p => p.Pattern == PatternNames.DeploymentRegression);
+    }
+
+    [Fact]
     public void An_issue_older_than_the_deploy_window_is_not_blamed_on_the_deploy()
     {
         var evidence = new PatternEvidence(Issue("Error: x", Now.AddHours(-5)), Now)

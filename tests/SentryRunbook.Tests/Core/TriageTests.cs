@@ -30,6 +30,11 @@ public class TriageTests
             {
                 new SentryIssueTag("1", "environment", null, 200, 1, new[] { new SentryTagValue("production", null, 200, 100, null, null) }),
                 new SentryIssueTag("1", "browser", null, 200, 2, new[] { new SentryTagValue("Chrome 120", null, 196, 98, null, null), new SentryTagValue("Firefox", null, 4, 2, null, null) }),
+                new SentryIssueTag("1", "os", null, 200, 1, new[] { new SentryTagValue("Linux 6.1", null, 200, 100, null, null) }),
+                new SentryIssueTag("1", "os.name", null, 200, 1, new[] { new SentryTagValue("Linux", null, 200, 100, null, null) }),
+                new SentryIssueTag("1", "url", null, 200, 1, new[] { new SentryTagValue("https://shop/checkout", null, 200, 100, null, null) }),
+                new SentryIssueTag("1", "payment_provider", null, 200, 1, new[] { new SentryTagValue("stripe", null, 200, 100, null, null) }),
+                new SentryIssueTag("1", "customer.tier", null, 200, 2, new[] { new SentryTagValue("gold", null, 120, 60, null, null) }),
             },
             Impact = new IncidentImpact("1", "WEB-1", Now.AddHours(-24), Now, 200, 150, 60, 150, 91, 93, null, new[] { "production" }, new[] { "web@2.4.2" }, Array.Empty<ImpactQuery>(), null, Array.Empty<string>()),
         };
@@ -43,7 +48,7 @@ public class TriageTests
         Assert.False(report.IsRegression);
         Assert.Equal("P0", report.Severity.Severity);
         Assert.Equal("web@2.4.2", report.Release);
-        Assert.Contains("browser: Chrome 120 (98%)", report.TagPatterns);
+        Assert.Equal(new[] { "browser: Chrome 120 (98%)", "os: Linux 6.1 (100%)", "payment_provider: stripe (100%)" }, report.TagPatterns);
         TriageStep frame = report.Checklist.Single(s => s.Step == "Failing frame");
         Assert.False(frame.Done);
         Assert.Contains("404", frame.Finding);
