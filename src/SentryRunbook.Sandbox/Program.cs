@@ -1,10 +1,19 @@
 using SentryRunbook.Sandbox;
 
+const string Usage = "usage: SentryRunbook.Sandbox [--port N] [--host 127.0.0.1] [--scenario seed-examples|empty|FILE.json] [--profile saas|self-hosted-legacy] [--token TOKEN] [--organization acme] [--project web] [--legacy-brownout] [--no-rate-limit-headers] [--bulk-fallback-to-search] [--verbose]";
+
+if (args.Any(a => a is "--help" or "-h" or "-?"))
+{
+    Console.Out.WriteLine(Usage);
+    Console.Out.WriteLine(SentryRunbook.Sandbox.Faults.FaultFlags.Usage);
+    return 0;
+}
+
 var options = SandboxOptions.Parse(args, out var error);
 if (options is null)
 {
     Console.Error.WriteLine($"sentry sandbox: {error}");
-    Console.Error.WriteLine("usage: SentryRunbook.Sandbox [--port N] [--host 127.0.0.1] [--scenario seed-examples|empty|FILE.json] [--profile saas|self-hosted-legacy] [--token TOKEN] [--organization acme] [--project web] [--legacy-brownout] [--no-rate-limit-headers] [--bulk-fallback-to-search] [--verbose]");
+    Console.Error.WriteLine(Usage);
     Console.Error.WriteLine(SentryRunbook.Sandbox.Faults.FaultFlags.Usage);
     return 2;
 }
