@@ -27,6 +27,10 @@
         'Get-IncidentSeverity'
         'Find-IncidentPattern'
         'Invoke-SentryTriage'
+        'Set-SentryIssueStatus'
+        'Add-SentryIssueNote'
+        'New-SentryDeploy'
+        'Get-SentryRollbackTarget'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

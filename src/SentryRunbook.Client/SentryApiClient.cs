@@ -247,6 +247,58 @@ namespace SentryRunbook.Client
             return Parse(await GetAsync(uri, "org:read", cancellationToken).ConfigureAwait(false), QueryReaders.Sessions);
         }
 
+        public async Task<SentryIssue> UpdateIssueStatusAsync(string issueId, StatusChange change, CancellationToken cancellationToken)
+        {
+            Uri uri = ApiUri($"organizations/{Segment(Organization)}/issues/{Segment(issueId)}/");
+            try
+            {
+                // PUT is idempotent, so the client may retry it; the single-issue route returns the whole issue.
+                SentryResponse response = await _http.SendAsync(new SentryRequest(HttpMethod.Put, uri, "event:write", RequestBodies.StatusChange(change)), cancellationToken).ConfigureAwait(false);
+                return Parse(response, IssueReader.Read);
+            }
+            catch (SentryApiException ex) when (ex.Kind == SentryErrorKind.NotFound)
+            {
+                throw IssueNotFound(issueId, ex);
+            }
+        }
+
+        public async Task<SentryActivity> AddNoteAsync(string issueId, string text, CancellationToken cancellationToken)
+        {
+            Uri uri = ApiUri($"organizations/{Segment(Organization)}/issues/{Segment(issueId)}/comments/");
+            try
+            {
+                SentryResponse response = await _http.SendAsync(new SentryRequest(HttpMethod.Post, uri, "event:write", RequestBodies.Note(text)), cancellationToken).ConfigureAwait(false);
+                return Parse(response, root => DetailReaders.Activity(issueId, root));
+            }
+            catch (SentryApiException ex) when (ex.Kind == SentryErrorKind.NotFound)
+            {
+                throw IssueNotFound(issueId, ex);
+            }
+            catch (SentryApiException ex) when (ex.Kind == SentryErrorKind.InvalidRequest && ex.Detail != null && ex.Detail.IndexOf("already posted", StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                throw new SentryApiException(
+                    SentryErrorKind.InvalidRequest,
+                    "SentryNoteDuplicate",
+                    $"Sentry refused the note on issue '{_http.Redact(issueId)}': the same text was posted within the last hour ({ex.Detail}).",
+                    "Make the note unique, for example with a time stamp, or leave it: it is already there.",
+                    ex.StatusCode, ex.Detail, ex.Method, ex.RequestUri, ex);
+            }
+        }
+
+        public async Task<SentryDeploy> CreateDeployAsync(string version, DeployRequest deploy, CancellationToken cancellationToken)
+        {
+            Uri uri = ApiUri($"organizations/{Segment(Organization)}/releases/{Segment(version)}/deploys/");
+            try
+            {
+                SentryResponse response = await _http.SendAsync(new SentryRequest(HttpMethod.Post, uri, "project:releases", RequestBodies.Deploy(deploy)), cancellationToken).ConfigureAwait(false);
+                return Parse(response, root => DetailReaders.Deploy(version, root));
+            }
+            catch (SentryApiException ex) when (ex.Kind == SentryErrorKind.NotFound)
+            {
+                throw ReleaseNotFound(version, ex);
+            }
+        }
+
         private static IEnumerable<(string, string)> Scope(IReadOnlyList<string> projects, IReadOnlyList<string> environments, TimeWindow window) =>
             projects.Select(p => ("project", p))
                 .Concat(environments.Select(e => ("environment", e)))

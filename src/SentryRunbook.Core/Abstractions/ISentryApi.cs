@@ -51,6 +51,30 @@ namespace SentryRunbook.Abstractions
         Task<IReadOnlyList<SentryTimeSeries>> GetEventsStatsAsync(StatsQuery query, CancellationToken cancellationToken);
 
         Task<SentrySessionStats> GetSessionsAsync(SessionsQuery query, CancellationToken cancellationToken);
+
+        /// <summary>
+        /// Changes one issue's status with the single-issue route. There is deliberately no bulk variant: Sentry's
+        /// bulk route falls back to a search when none of the ids match (REFERENCE.md §2.4).
+        /// </summary>
+        Task<SentryIssue> UpdateIssueStatusAsync(string issueId, StatusChange change, CancellationToken cancellationToken);
+
+        /// <summary>Posts a note (comment) on an issue.</summary>
+        Task<SentryActivity> AddNoteAsync(string issueId, string text, CancellationToken cancellationToken);
+
+        /// <summary>Records a deploy of an existing release.</summary>
+        Task<SentryDeploy> CreateDeployAsync(string version, DeployRequest deploy, CancellationToken cancellationToken);
+    }
+
+    /// <summary>A deploy to record: where, and when it started and finished (default: now).</summary>
+    public sealed class DeployRequest
+    {
+        public string Environment { get; set; } = "production";
+        public string? Name { get; set; }
+        public string? Url { get; set; }
+        public DateTimeOffset? DateStarted { get; set; }
+        public DateTimeOffset? DateFinished { get; set; }
+        /// <summary>Project slugs; empty means all of the release's projects.</summary>
+        public IReadOnlyList<string> Projects { get; set; } = Array.Empty<string>();
     }
 
     /// <summary>A page of a cursor-paginated list.</summary>

@@ -119,7 +119,7 @@ namespace SentryRunbook.Analysis
 
             string environment = deploy?.Environment ?? e.RollbackTarget?.Environment ?? "production";
             string action = e.RollbackTarget != null
-                ? $"Roll back {environment} from {e.RollbackTarget.CurrentRelease} to {e.RollbackTarget.Release} (sentry-cli releases deploys {e.RollbackTarget.Release} new --env {environment}), then resolve the issue in the next release"
+                ? $"Roll back {environment} from {e.RollbackTarget.CurrentRelease} to {e.RollbackTarget.Release} and record it (Get-SentryRollbackTarget -Environment {environment} -Project {e.Issue.Project} | New-SentryDeploy), then resolve the issue in the next release"
                 : $"Roll back {environment} to the release before {release ?? "the bad one"} (sentry-cli releases deploys $PREV_VERSION new --env {environment}), then resolve the issue in the next release";
             return new IncidentPattern(PatternNames.DeploymentRegression, Math.Round(confidence, 2), evidence, action, e.Issue.Id);
         }

@@ -48,10 +48,45 @@ internal sealed class FakeSentryApi : ISentryApi
     public Task<SentryPage<SentryIssue>> GetIssuePageAsync(IssueQuery query, Uri? nextPage, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<SentryEvent> GetIssueEventAsync(string issueId, string eventId, IReadOnlyList<string> environments, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<SentryPage<SentryEvent>> GetIssueEventPageAsync(string issueId, int perPage, Uri? nextPage, CancellationToken cancellationToken) => throw new NotSupportedException();
-    public Task<IReadOnlyList<SentryActivity>> GetIssueActivityAsync(string issueId, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<IReadOnlyList<SentryActivity>> GetIssueActivityAsync(string issueId, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"GET activity {issueId}");
+        return Task.FromResult(Answer(Activity, issueId));
+    }
     public Task<IReadOnlyList<SuspectCommit>> GetSuspectCommitsAsync(string project, string eventId, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<SentryPage<SentryRelease>> GetReleasePageAsync(string? project, string? query, Uri? nextPage, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<SentryRelease> GetReleaseAsync(string version, CancellationToken cancellationToken) => throw new NotSupportedException();
-    public Task<IReadOnlyList<SentryDeploy>> GetDeploysAsync(string version, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<IReadOnlyList<SentryDeploy>> GetDeploysAsync(string version, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"GET deploys {version}");
+        return Task.FromResult(Answer(Deploys, version));
+    }
+    public Func<string, StatusChange, SentryIssue>? Update { get; set; }
+    public Func<string, string, SentryActivity>? Note { get; set; }
+    public Func<string, IReadOnlyList<SentryActivity>>? Activity { get; set; }
+    public Func<string, DeployRequest, SentryDeploy>? Deploy { get; set; }
+    public Func<string, IReadOnlyList<SentryDeploy>>? Deploys { get; set; }
+
+    public Task<SentryIssue> UpdateIssueStatusAsync(string issueId, StatusChange change, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"PUT issue {issueId}");
+        return Task.FromResult(Answer(Update, issueId)(change));
+    }
+
+    public Task<SentryActivity> AddNoteAsync(string issueId, string text, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"POST note {issueId}");
+        return Task.FromResult(Note is null ? throw new InvalidOperationException("unexpected call") : Note(issueId, text));
+    }
+
+    public Task<SentryDeploy> CreateDeployAsync(string version, DeployRequest deploy, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"POST deploy {version}");
+        return Task.FromResult(Deploy is null ? throw new InvalidOperationException("unexpected call") : Deploy(version, deploy));
+    }
+
+    private static Func<StatusChange, SentryIssue> Answer(Func<string, StatusChange, SentryIssue>? answer, string id) =>
+        answer is null ? throw new InvalidOperationException("unexpected call") : change => answer(id, change);
+
     public void Dispose() { }
 }

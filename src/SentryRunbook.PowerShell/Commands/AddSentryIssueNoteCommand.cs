@@ -1,0 +1,40 @@
+using System;
+using System.Management.Automation;
+using SentryRunbook.Actions;
+using SentryRunbook.Models;
+using SentryRunbook.PowerShell.Completion;
+using SentryRunbook.PowerShell.Infrastructure;
+
+namespace SentryRunbook.PowerShell.Commands
+{
+    /// <summary>Writes a note (comment) on issues, once: a note whose POST failed is looked for before it is posted again.</summary>
+    [Cmdlet(VerbsCommon.Add, "SentryIssueNote", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(SentryActivity))]
+    public sealed class AddSentryIssueNoteCommand : SentryApiCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(IssueIdCompleter))]
+        public string[] IssueId { get; set; } = Array.Empty<string>();
+
+        /// <summary>The note; Markdown as Sentry renders it.</summary>
+        [Parameter(Mandatory = true, Position = 1)]
+        [ValidateNotNullOrEmpty]
+        public string Text { get; set; } = string.Empty;
+
+        protected override void ProcessRecord()
+        {
+            foreach (string input in IssueId)
+            {
+                string? id = ResolveIssueId(input);
+                if (id is null || !ShouldProcess(input, $"Add the note \"{Clip(Text)}\"")) continue;
+                if (TryCall((api, ct) => IdempotentWrites.AddNoteOnceAsync(api, id, Text, QueueVerbose, ct), input, out SentryActivity note))
+                {
+                    WriteObject(note);
+                }
+            }
+        }
+
+        private static string Clip(string text) => text.Length <= 60 ? text : text.Substring(0, 57) + "...";
+    }
+}

@@ -1,0 +1,232 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using SentryRunbook.Actions;
+using SentryRunbook.Errors;
+using SentryRunbook.Models;
+using SentryRunbook.PowerShell.Completion;
+using SentryRunbook.PowerShell.Infrastructure;
+
+namespace SentryRunbook.PowerShell.Commands
+{
+    /// <summary>
+    /// Resolves (now, in the next release, in a release), unresolves or archives issues — only the issues
+    /// named, each with Sentry's single-issue route. It reads them first, says what it will do, and refuses
+    /// to resolve an issue that is still receiving events unless -Force.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Set, "SentryIssueStatus", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(SentryIssue))]
+    public sealed class SetSentryIssueStatusCommand : SentryApiCmdlet
+    {
+        private readonly List<(string Input, string Id)> _inputs = new List<(string, string)>();
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(IssueIdCompleter))]
+        public string[] IssueId { get; set; } = Array.Empty<string>();
+
+        /// <summary>Resolved, Unresolved, or Ignored (Archived is the same: Sentry's UI calls it that).</summary>
+        [Parameter(Mandatory = true, Position = 1)]
+        [ValidateSet("Resolved", "Unresolved", "Ignored", "Archived", IgnoreCase = true)]
+        public string Status { get; set; } = "Resolved";
+
+        [Parameter]
+        public SwitchParameter InNextRelease { get; set; }
+
+        /// <summary>A release version, or latest.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? InRelease { get; set; }
+
+        [Parameter]
+        public SwitchParameter UntilEscalating { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, int.MaxValue)]
+        public int? IgnoreCount { get; set; }
+
+        /// <summary>Minutes, at most 10080 (a week).</summary>
+        [Parameter]
+        [ValidateRange(1, StatusChange.MaxWindowMinutes)]
+        public int? IgnoreWindow { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, int.MaxValue)]
+        public int? IgnoreUserCount { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, StatusChange.MaxWindowMinutes)]
+        public int? IgnoreUserWindow { get; set; }
+
+        /// <summary>Minutes.</summary>
+        [Parameter]
+        [ValidateRange(1, int.MaxValue)]
+        public int? IgnoreDuration { get; set; }
+
+        /// <summary>Why; also written as a note on each issue changed.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Reason { get; set; }
+
+        /// <summary>Resolve issues that are still receiving events, and skip the confirmation of high-impact changes.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        /// <summary>Output the issues as Sentry has them after the change.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            foreach (string input in IssueId)
+            {
+                string? id = ResolveIssueId(input);
+                if (id != null) _inputs.Add((input, id));
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            StatusChange change = BuildChange();
+            if (_inputs.Count == 0) return;
+
+            // Read every named issue first: it proves each exists, and the plan needs its state and project.
+            (SentryIssue? Issue, SentryApiException? Error)[] read = Call((api, ct) => Task.WhenAll(_inputs.Select(i => Settle(api.GetIssueAsync(i.Id, ct)))));
+            var issues = new List<(string Input, SentryIssue Issue)>();
+            for (int i = 0; i < read.Length; i++)
+            {
+                if (read[i].Issue is SentryIssue issue) issues.Add((_inputs[i].Input, issue));
+                else ReportFailure(read[i].Error!, _inputs[i].Input);
+            }
+
+            if (StatusPlanner.CheckSingleProject(issues.Select(i => i.Issue).ToList(), change) is string problem)
+            {
+                ThrowTerminatingError(ErrorRecords.Input("SentryReleaseResolutionMultipleProjects", problem, "Pipe the issues of one project at a time, or resolve without -InNextRelease/-InRelease.", null));
+            }
+
+            var approved = new List<(string Input, SentryIssue Issue)>();
+            foreach (PlannedChange planned in StatusPlanner.Plan(issues.Select(i => i.Issue).ToList(), change, DateTimeOffset.UtcNow, Force))
+            {
+                string input = issues.First(i => ReferenceEquals(i.Issue, planned.Issue)).Input;
+                switch (planned.Action)
+                {
+                    case PlannedAction.AlreadyDone:
+                        WriteVerbose(planned.Reason);
+                        if (PassThru) WriteObject(planned.Issue);
+                        break;
+                    case PlannedAction.Refused:
+                        WriteError(ErrorRecords.Input(planned.ErrorId!, planned.Reason, "Wait until the issue stops receiving events, or add -Force.", input, ErrorCategory.OperationStopped));
+                        break;
+                    default:
+                        if (ShouldProcess($"{planned.Issue.ShortId} ({planned.Issue.Title})", change.Describe()))
+                        {
+                            approved.Add((input, planned.Issue));
+                        }
+
+                        break;
+                }
+            }
+
+            if (approved.Count == 0) return;
+            if (StatusPlanner.IsHighImpact(change, approved.Count) && !Force
+                && !ShouldContinue($"{Capitalize(change.Describe())}: {approved.Count} issue(s). Continue?", "High-impact change"))
+            {
+                return;
+            }
+
+            Apply(change, approved);
+        }
+
+        private void Apply(StatusChange change, List<(string Input, SentryIssue Issue)> approved)
+        {
+            var progress = new ProgressRecord(3, "Set-SentryIssueStatus", $"{Capitalize(change.Describe())}: {approved.Count} issue(s)");
+            int done = 0;
+            string? note = Reason is null ? null : $"{Capitalize(change.Describe())}: {Reason}";
+            (SentryIssue? Issue, SentryApiException? Error)[] results;
+            try
+            {
+                results = Call((api, ct) =>
+                {
+                    // Bounded by the connection's concurrency limit; each issue's change and note stay together.
+                    return Task.WhenAll(approved.Select(async item =>
+                    {
+                        var outcome = await Settle(ChangeOneAsync(api, item.Issue, change, note, ct)).ConfigureAwait(false);
+                        int finished = Interlocked.Increment(ref done);
+                        QueueVerbose($"{finished}/{approved.Count}: {item.Issue.ShortId} {(outcome.Error is null ? "done" : "failed")}");
+                        return outcome;
+                    }));
+                });
+            }
+            finally
+            {
+                progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(progress);
+            }
+
+            for (int i = 0; i < results.Length; i++)
+            {
+                if (results[i].Issue is SentryIssue updated)
+                {
+                    if (PassThru) WriteObject(updated);
+                }
+                else
+                {
+                    ReportFailure(results[i].Error!, approved[i].Input);
+                }
+            }
+        }
+
+        private async Task<SentryIssue> ChangeOneAsync(SentryRunbook.Abstractions.ISentryApi api, SentryIssue issue, StatusChange change, string? note, CancellationToken ct)
+        {
+            SentryIssue updated = await api.UpdateIssueStatusAsync(issue.Id, change, ct).ConfigureAwait(false);
+            if (note != null) await IdempotentWrites.AddNoteOnceAsync(api, issue.Id, note, QueueVerbose, ct).ConfigureAwait(false);
+            return updated;
+        }
+
+        private StatusChange BuildChange()
+        {
+            var change = new StatusChange
+            {
+                Status = Status.Equals("Archived", StringComparison.OrdinalIgnoreCase) ? "ignored" : Status.ToLowerInvariant(),
+                InNextRelease = InNextRelease,
+                InRelease = InRelease,
+                UntilEscalating = UntilEscalating,
+                IgnoreCount = IgnoreCount,
+                IgnoreWindow = IgnoreWindow,
+                IgnoreUserCount = IgnoreUserCount,
+                IgnoreUserWindow = IgnoreUserWindow,
+                IgnoreDuration = IgnoreDuration,
+            };
+            var errors = change.Validate();
+            if (errors.Count > 0)
+            {
+                ThrowTerminatingError(ErrorRecords.Input(errors[0].ErrorId, string.Join(" ", errors.Select(e => e.Message)), "Get-Help Set-SentryIssueStatus -Examples shows each kind of change.", null));
+            }
+
+            return change;
+        }
+
+        private void ReportFailure(SentryApiException error, string input)
+        {
+            if (IsFatal(error)) ThrowSentryError(error, input);
+            WriteSentryError(error, input);
+        }
+
+        private static async Task<(SentryIssue? Issue, SentryApiException? Error)> Settle(Task<SentryIssue> task)
+        {
+            try
+            {
+                return (await task.ConfigureAwait(false), null);
+            }
+            catch (SentryApiException ex)
+            {
+                return (null, ex);
+            }
+        }
+
+        private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text.Substring(1);
+    }
+}
