@@ -98,6 +98,19 @@ Describe 'Set-SentryIssueStatus' {
         $problems.FullyQualifiedErrorId | Should -Contain 'SentryIssueNotFound,SentryRunbook.PowerShell.Commands.SetSentryIssueStatusCommand'
     }
 
+    It 'reports progress while it changes many issues' {
+        $ids = (Get-SentryIssue -Query 'is:unresolved' -First 12).Id
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript("Import-Module '$(Get-TestModulePath)'; `$args[0] | Set-SentryIssueStatus -Status Ignored -IgnoreDuration 30 -Force").AddArgument($ids)
+        $ps.Invoke()
+        $ps.HadErrors | Should -BeFalse
+        $progress = @($ps.Streams.Progress | Where-Object Activity -eq 'Set-SentryIssueStatus')
+        $progress.Count | Should -BeGreaterThan 2
+        ($progress | Where-Object PercentComplete -eq 100) | Should -Not -BeNullOrEmpty
+        $progress[-1].RecordType | Should -Be 'Completed'
+        $ps.Dispose()
+    }
+
     It 'resolves 250 piped issues and no other' {
         $before = @(Get-SentryIssue -Query 'is:unresolved')
         $before.Count | Should -BeGreaterThan 250
@@ -146,10 +159,10 @@ Describe 'Acting while Sentry fails' {
     }
 
     It 'finishes a batch with every issue changed and each note written once' {
-        $ids = (Invoke-RestMethod -Uri "$($script:Sandbox.BaseUri)/api/0/organizations/acme/issues/?query=is:unresolved&limit=20" -Headers @{ Authorization = "Bearer $($script:Sandbox.Token)" } -MaximumRetryCount 10 -RetryIntervalSec 1).id
+        $ids = (Invoke-RestMethod -Uri "$($script:Sandbox.BaseUri)/api/0/organizations/acme/issues/?query=&limit=20" -Headers @{ Authorization = "Bearer $($script:Sandbox.Token)" } -MaximumRetryCount 10 -RetryIntervalSec 1).id
         $ids.Count | Should -Be 20
         $reason = "flaky-batch $([guid]::NewGuid().ToString('n').Substring(0, 8))"
-        $ids | Set-SentryIssueStatus -Status Ignored -IgnoreDuration 60 -Reason $reason -Force -ErrorAction Stop
+        $ids | Set-SentryIssueStatus -Status Ignored -IgnoreDuration 45 -Reason $reason -Force -ErrorAction Stop
         Invoke-RestMethod -Method Delete -Uri "$($script:Sandbox.BaseUri)/sandbox/faults" | Out-Null
         foreach ($id in $ids) {
             (Get-SentryIssue $id).Status | Should -Be 'ignored'

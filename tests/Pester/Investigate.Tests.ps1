@@ -98,7 +98,7 @@ Describe 'Measure-SentryImpact and Get-IncidentSeverity on seed-examples' {
     }
 
     It 'measures the geocoding 503s as the runbook reports them, and classifies them P2' {
-        $impact = Measure-SentryImpact API-1 -StatsPeriod 1h
+        $impact = Measure-SentryImpact API-1 -StatsPeriod 2h
         $impact.Events | Should -Be 180
         $impact.UniqueUsers | Should -Be 40
         $impact.P95DurationMs | Should -BeGreaterThan 8000
@@ -136,7 +136,7 @@ Describe 'Measure-SentryImpact and Get-IncidentSeverity on seed-examples' {
         $path = Join-Path ([IO.Path]::GetTempPath()) "policy-$PID.psd1"
         Set-Content -Path $path -Value "@{ UsersPerHourAbove = 10 }"
         try {
-            (Measure-SentryImpact API-1 -StatsPeriod 1h | Get-IncidentSeverity -Policy $path).Severity | Should -Be 'P1'
+            (Measure-SentryImpact API-1 -StatsPeriod 2h | Get-IncidentSeverity -Policy $path).Severity | Should -Be 'P1'
         }
         finally { Remove-Item $path }
     }
@@ -159,7 +159,7 @@ Describe 'A Sentry without release health or spans' {
     AfterAll { Stop-TestSandbox $script:Legacy }
 
     It 'gives missing signals instead of numbers, and falls back to the transactions dataset' {
-        $impact = Measure-SentryImpact API-1 -StatsPeriod 1h -Connection $script:LegacyConnection
+        $impact = Measure-SentryImpact API-1 -StatsPeriod 2h -Connection $script:LegacyConnection
         $impact.Events | Should -Be 180
         $impact.CrashFreeSessionRate | Should -BeNullOrEmpty
         $impact.MissingSignals -join ' ' | Should -Match 'CrashFreeSessionRate'

@@ -61,20 +61,40 @@ namespace SentryRunbook.Analysis
                 return new Figure<(double?, double?)>(value, Record("Events and UniqueUsers", "events/", Discover(query), $"count()={Text(value.Events)}, count_unique(user)={Text(value.Users)}"));
             }, cancellationToken);
 
+            SentryTimeSeries? minuteSeries = null;
             Task<Figure<double?>> perMinute = Attempt("PeakEventsPerMinute", async ct =>
             {
                 var query = new StatsQuery { Dataset = "errors", YAxes = new[] { "count()" }, Interval = "1m", Query = issueFilter, Projects = projects, Environments = environments, Window = window };
                 IReadOnlyList<SentryTimeSeries> series = await _api.GetEventsStatsAsync(query, ct).ConfigureAwait(false);
-                (double? peak, string note) = PeakPerMinute(series.FirstOrDefault());
+                SentryTimeSeries? first = series.FirstOrDefault();
+                minuteSeries = first;
+                TimeSpan width = BucketWidth(first);
+                if (width > TimeSpan.FromMinutes(1) && first!.Points.Count > 0)
+                {
+                    // Over long windows Sentry answers with wide buckets (1h beyond a day); a peak hour divided by 60
+                    // would hide a five-minute burst, so the peak bucket is read again minute by minute.
+                    SentryTimePoint peakBucket = first.Points.OrderByDescending(p => p.Value ?? 0).First();
+                    var zoom = new StatsQuery { Dataset = "errors", YAxes = new[] { "count()" }, Interval = "1m", Query = issueFilter, Projects = projects, Environments = environments, Window = TimeWindow.Between(peakBucket.Time, peakBucket.Time + width) };
+                    SentryTimeSeries? minutes = (await _api.GetEventsStatsAsync(zoom, ct).ConfigureAwait(false)).FirstOrDefault();
+                    if (BucketWidth(minutes) <= TimeSpan.FromMinutes(1))
+                    {
+                        double? zoomed = minutes!.Points.Select(p => p.Value).Where(v => v.HasValue).DefaultIfEmpty(null).Max();
+                        return new Figure<double?>(zoomed, Record("PeakEventsPerMinute", "events-stats/", Stats(zoom), $"peak {Text(zoomed)}/min within the busiest {width.TotalMinutes:0}-minute bucket of the window"));
+                    }
+                }
+
+                (double? peak, string note) = PeakPerMinute(first);
                 return new Figure<double?>(peak, Record("PeakEventsPerMinute", "events-stats/", Stats(query), $"peak {Text(peak)}/min{note}"));
             }, cancellationToken);
 
+            SentryTimeSeries? hourSeries = null;
             Task<Figure<double?>> perHour = Attempt("PeakUsersPerHour", async ct =>
             {
                 var query = new StatsQuery { Dataset = "errors", YAxes = new[] { "count_unique(user)" }, Interval = "1h", Query = issueFilter, Projects = projects, Environments = environments, Window = window };
                 IReadOnlyList<SentryTimeSeries> series = await _api.GetEventsStatsAsync(query, ct).ConfigureAwait(false);
-                double? peak = series.FirstOrDefault()?.Points.Select(p => p.Value).Where(v => v.HasValue).DefaultIfEmpty(null).Max();
-                return new Figure<double?>(peak, Record("PeakUsersPerHour", "events-stats/", Stats(query), $"peak {Text(peak)} users in one hour"));
+                hourSeries = series.FirstOrDefault();
+                double? peak = hourSeries?.Points.Select(p => p.Value).Where(v => v.HasValue).DefaultIfEmpty(null).Max();
+                return new Figure<double?>(peak, Record("PeakUsersPerHour", "events-stats/", Stats(query), $"peak {Text(peak)} users in one clock hour"));
             }, cancellationToken);
 
             // Grouped by release so that the crash-free rate is the one of the issue's own releases: another
@@ -103,6 +123,20 @@ namespace SentryRunbook.Analysis
             Task<Figure<double?>>? earlyP95 = knownTags is null ? null : P95Figure(TopValue(knownTags, "transaction"), projects, environments, window, cancellationToken);
             await Task.WhenAll(totals, perMinute, perHour, sessions, tags).ConfigureAwait(false);
 
+            Figure<double?> usersPerHour = perHour.Result;
+            if (usersPerHour.MissingReason is null && Straddles(hourSeries) && DensestHour(minuteSeries) is DateTimeOffset busiest)
+            {
+                // An incident across the top of the hour is split between two clock hours; count the users of its
+                // busiest 60 minutes instead. Costs a request only when that can differ.
+                usersPerHour = await Attempt("PeakUsersPerHour", async ct =>
+                {
+                    var query = new DiscoverQuery { Dataset = "errors", Fields = new[] { "count_unique(user)" }, Query = issueFilter, Projects = projects, Environments = environments, Window = TimeWindow.Between(busiest, busiest.AddHours(1)), PerPage = 1 };
+                    double? users = (await _api.QueryEventsAsync(query, ct).ConfigureAwait(false)).FirstNumber("count_unique(user)");
+                    double? best = users is double u && perHour.Result.Value is double clock ? Math.Max(u, clock) : users ?? perHour.Result.Value;
+                    return new Figure<double?>(best, Record("PeakUsersPerHour", "events/", Discover(query), $"{Text(users)} users in the busiest 60 minutes (clock hours: {Text(perHour.Result.Value)})"));
+                }, cancellationToken).ConfigureAwait(false);
+            }
+
             IReadOnlyList<SentryIssueTag> tagList = tags.Result.Value ?? Array.Empty<SentryIssueTag>();
             Figure<(double? Sessions, double? Users)> crashFree;
             if (sessions.Result.MissingReason != null || sessions.Result.Value is null)
@@ -118,7 +152,7 @@ namespace SentryRunbook.Analysis
             string? transaction = TopValue(tagList, "transaction");
             Figure<double?> p95 = await (earlyP95 ?? P95Figure(transaction, projects, environments, window, cancellationToken)).ConfigureAwait(false);
 
-            foreach (IFigure figure in new IFigure[] { totals.Result, perMinute.Result, perHour.Result, crashFree, tags.Result, p95 })
+            foreach (IFigure figure in new IFigure[] { totals.Result, perMinute.Result, usersPerHour, crashFree, tags.Result, p95 })
             {
                 if (figure.Query != null) queries.Add(figure.Query);
                 if (figure.MissingReason != null) missing.Add(figure.MissingReason);
@@ -144,7 +178,7 @@ namespace SentryRunbook.Analysis
                 ToLong(totals.Result.Value.Events),
                 ToLong(totals.Result.Value.Users),
                 perMinute.Result.Value,
-                ToLong(perHour.Result.Value),
+                ToLong(usersPerHour.Value),
                 crashFree.Value.Sessions,
                 crashFree.Value.Users,
                 p95.Value,
@@ -184,6 +218,42 @@ namespace SentryRunbook.Analysis
         /// Sentry widens the interval when a window has too many buckets; then the per-minute peak is the
         /// largest bucket divided by its minutes, and the record says so.
         /// </summary>
+        /// <summary>Events in two adjacent clock hours: the busiest 60 minutes may not be a clock hour.</summary>
+        internal static bool Straddles(SentryTimeSeries? hours)
+        {
+            IReadOnlyList<SentryTimePoint> points = hours?.Points ?? Array.Empty<SentryTimePoint>();
+            for (int i = 1; i < points.Count; i++)
+            {
+                if ((points[i - 1].Value ?? 0) > 0 && (points[i].Value ?? 0) > 0) return true;
+            }
+
+            return false;
+        }
+
+        /// <summary>The start of the 60 minutes with the most events, from minute buckets; null without them.</summary>
+        internal static DateTimeOffset? DensestHour(SentryTimeSeries? minutes)
+        {
+            IReadOnlyList<SentryTimePoint> points = minutes?.Points ?? Array.Empty<SentryTimePoint>();
+            if (points.Count < 2 || BucketWidth(minutes) != TimeSpan.FromMinutes(1)) return null;
+            double sum = 0, best = -1;
+            int bestStart = 0;
+            for (int i = 0; i < points.Count; i++)
+            {
+                sum += points[i].Value ?? 0;
+                if (i >= 60) sum -= points[i - 60].Value ?? 0;
+                if (sum > best)
+                {
+                    best = sum;
+                    bestStart = Math.Max(0, i - 59);
+                }
+            }
+
+            return points[bestStart].Time;
+        }
+
+        private static TimeSpan BucketWidth(SentryTimeSeries? series) =>
+            series is null || series.Points.Count < 2 ? TimeSpan.FromMinutes(1) : series.Points[1].Time - series.Points[0].Time;
+
         internal static (double? Peak, string Note) PeakPerMinute(SentryTimeSeries? series)
         {
             IReadOnlyList<SentryTimePoint> points = series?.Points ?? Array.Empty<SentryTimePoint>();

@@ -48,7 +48,12 @@ namespace SentryRunbook.Analysis
         /// <summary>P1 when the peak unique users per hour is above this (on a core flow or without a workaround).</summary>
         public long UsersPerHourAbove { get; private set; } = 100;
         /// <summary>Environment names (wildcards allowed) that count as production.</summary>
-        public IReadOnlyList<string> ProductionEnvironments { get; private set; } = new[] { "production", "prod", "prd", "live" };
+        public IReadOnlyList<string> ProductionEnvironments { get; private set; } = new[] { "production", "prod", "prd", "live", "production-*", "prod-*", "live-*" };
+        /// <summary>
+        /// Environment names that are surely not production. Only an issue seen solely in these is P3: an
+        /// environment on neither list (prod-eu, customer-a) is treated as production, never as harmless.
+        /// </summary>
+        public IReadOnlyList<string> NonProductionEnvironments { get; private set; } = new[] { "stag*", "dev*", "test*", "qa*", "uat*", "local*", "preview*", "sandbox*", "ci" };
         /// <summary>Transaction or culprit patterns (wildcards) that mark a core flow.</summary>
         public IReadOnlyList<string> CoreFlowTransactions { get; private set; } = new[] { "*checkout*", "*payment*", "*login*", "*signin*", "*signup*", "*cart*" };
         /// <summary>Tags (<c>key:value</c>, wildcards in the value) that mark a core flow.</summary>
@@ -78,7 +83,7 @@ namespace SentryRunbook.Analysis
         /// <summary>Every top-level setting a policy file or hashtable may name.</summary>
         public static readonly string[] SettingNames =
         {
-            "CrashFreeRateBelow", "EventsPerMinuteAbove", "UsersPerHourAbove", "ProductionEnvironments", "CoreFlowTransactions",
+            "CrashFreeRateBelow", "EventsPerMinuteAbove", "UsersPerHourAbove", "ProductionEnvironments", "NonProductionEnvironments", "CoreFlowTransactions",
             "CoreFlowTags", "Levels", "ApplicationDomains", "DeployWindowMinutes", "TrafficCorrelationAbove", "MinimumPatternConfidence",
         };
 
@@ -86,6 +91,9 @@ namespace SentryRunbook.Analysis
 
         public bool IsProduction(string environment) =>
             ProductionEnvironments.Any(pattern => Wildcard.IsMatch(environment, pattern));
+
+        public bool IsNonProduction(string environment) =>
+            !IsProduction(environment) && NonProductionEnvironments.Any(pattern => Wildcard.IsMatch(environment, pattern));
 
         public bool IsCoreFlow(IEnumerable<string> transactions, IEnumerable<KeyValuePair<string, string>> tags) =>
             transactions.Any(t => !string.IsNullOrEmpty(t) && CoreFlowTransactions.Any(p => Wildcard.IsMatch(t, p)))
@@ -125,6 +133,9 @@ namespace SentryRunbook.Analysis
                         break;
                     case "productionenvironments":
                         policy.ProductionEnvironments = Strings(key, value);
+                        break;
+                    case "nonproductionenvironments":
+                        policy.NonProductionEnvironments = Strings(key, value);
                         break;
                     case "coreflowtransactions":
                         policy.CoreFlowTransactions = Strings(key, value);

@@ -37,12 +37,13 @@ namespace SentryRunbook.Analysis
     /// </summary>
     public static class PatternFinder
     {
+        // Word boundaries matter: "room" is no OOM, and a ValueError is not necessarily bad input.
         private static readonly Regex ParseFailure = new Regex(
-            @"json|parse|pars(ing|er)|serializ|deserializ|malformed|unexpected (token|character|end)|invalid (input|format|data|payload|json|character)|validation|schema|decode|encoding|corrupt|format ?exception|syntaxerror|valueerror",
+            @"\b(json ?(parse|decode|exception)|jsonexception|parse(error|exception)?|pars(ing|er)|(de)?serializ\w*|malformed|unexpected (token|character|end of)|invalid (input|format|data|payload|json|character)|validation(error|exception)?|schema|decode(error)?|corrupt\w*|formatexception|could not be parsed)\b",
             RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
         private static readonly Regex Exhaustion = new Regex(
-            @"out ?of ?memory|oom|pool (is )?exhausted|exhausted|too many (connections|open files|requests)|emfile|enomem|resource(s)? exhausted|timeout|timed out|deadline exceeded|connection limit|max(imum)? (pool|connections)|heap|thread ?pool|starvation",
+            @"\b(out ?of ?memory|outofmemory\w*|oom|(pool|connections?) (is )?exhausted|exhausted|too many (connections|open files|clients)|emfile|enomem|resources? exhausted|deadline exceeded|connection limit|max(imum)? (pool|connections)|heap space|thread ?pool|starvation|timeoutexception|timed out|pool timeout)\b",
             RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
         private static readonly Regex Minified = new Regex(@"^[a-zA-Z_$]{1,2}(\.[a-zA-Z_$]{1,2})*$", RegexOptions.CultureInvariant);
@@ -100,8 +101,11 @@ namespace SentryRunbook.Analysis
                 }
             }
 
-            SentryActivity? regression = e.Activity.Where(a => a.Type == "set_regression").OrderByDescending(a => a.DateCreated).FirstOrDefault();
-            if (regression != null || e.Issue.Substatus == "regressed")
+            // Only a recent regression points at a release: an old one (after an auto-resolve by age) is routine.
+            SentryActivity? regression = e.Activity
+                .Where(a => a.Type == "set_regression" && a.DateCreated is DateTimeOffset when && e.Now - when <= TimeSpan.FromMinutes(policy.DeployWindowMinutes * 24))
+                .OrderByDescending(a => a.DateCreated).FirstOrDefault();
+            if (regression != null || (e.Issue.Substatus == "regressed" && !e.Activity.Any(a => a.Type == "set_regression")))
             {
                 string version = regression != null && regression.Data.TryGetValue("version", out string? v) && !string.IsNullOrEmpty(v) ? v : e.Issue.LastRelease ?? "a new release";
                 confidence = Math.Max(confidence, 0.7);
@@ -224,14 +228,14 @@ namespace SentryRunbook.Analysis
                 evidence.Add($"The exception is an exhaustion or timeout: {Clip(raised)}");
             }
 
+            // Errors that follow traffic only support an exhaustion: any bug that hits a fixed share of requests follows traffic too.
+            if (confidence == 0) return null;
             double? r = Correlation(e.Issue.Stats, e.Traffic);
             if (r is double correlation && correlation >= policy.TrafficCorrelationAbove)
             {
-                confidence = confidence == 0 ? 0.45 : confidence + 0.35;
+                confidence += 0.35;
                 evidence.Add($"Hourly errors follow traffic (r = {correlation.ToString("0.00", CultureInfo.InvariantCulture)} over {Math.Min(e.Issue.Stats.Count, e.Traffic.Count)} hours)");
             }
-
-            if (confidence == 0) return null;
             return new IncidentPattern(
                 PatternNames.ResourceExhaustion,
                 Math.Round(Math.Min(0.95, confidence), 2),

@@ -7,9 +7,9 @@ using SentryRunbook.Models;
 namespace SentryRunbook.Analysis
 {
     /// <summary>
-    /// The release to roll back to: the last one deployed to the environment before the current one whose
-    /// crash-free rate was at or above the policy's threshold (releases without session data are acceptable
-    /// but said to be unverified).
+    /// The release to roll back to: the last one deployed to the environment before the bad one (by default
+    /// the current one) whose crash-free rate was at or above the policy's threshold. Releases without session
+    /// data are acceptable but said to be unverified.
     /// </summary>
     public static class RollbackFinder
     {
@@ -19,7 +19,8 @@ namespace SentryRunbook.Analysis
             IEnumerable<SentryDeploy> deploys,
             IReadOnlyDictionary<string, double?> crashFreeByRelease,
             IncidentPolicy? policy = null,
-            string? currentRelease = null)
+            string? currentRelease = null,
+            string? badRelease = null)
         {
             policy ??= IncidentPolicy.Default;
             var history = deploys
@@ -31,9 +32,16 @@ namespace SentryRunbook.Analysis
             SentryDeploy? current = currentRelease is null ? history[0] : history.FirstOrDefault(d => d.Release == currentRelease);
             if (current is null) return null;
             DateTimeOffset currentAt = (current.DateFinished ?? current.DateStarted)!.Value;
-
             var reasons = new List<string> { $"{current.Release} is the current release in {environment}, deployed {Time(currentAt)}" };
-            foreach (SentryDeploy candidate in history.Where(d => d.Release != current.Release && (d.DateFinished ?? d.DateStarted) < currentAt))
+
+            // Rolling back past the release that broke things: the target must predate the bad release's first deploy.
+            string bad = badRelease ?? current.Release;
+            SentryDeploy? badDeploy = history.Where(d => d.Release == bad).OrderBy(d => d.DateFinished ?? d.DateStarted).FirstOrDefault();
+            if (badDeploy is null) return null;
+            DateTimeOffset cutoff = (badDeploy.DateFinished ?? badDeploy.DateStarted)!.Value;
+            if (bad != current.Release) reasons.Add($"The problem came with {bad}, first deployed to {environment} {Time(cutoff)}");
+
+            foreach (SentryDeploy candidate in history.Where(d => d.Release != current.Release && d.Release != bad && (d.DateFinished ?? d.DateStarted) < cutoff))
             {
                 DateTimeOffset at = (candidate.DateFinished ?? candidate.DateStarted)!.Value;
                 crashFreeByRelease.TryGetValue(candidate.Release, out double? crashFree);

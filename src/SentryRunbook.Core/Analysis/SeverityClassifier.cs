@@ -38,10 +38,15 @@ namespace SentryRunbook.Analysis
                 missing.Add("Environment: unknown, treated as production");
             }
 
-            var production = inputs.Environments.Where(policy.IsProduction).ToList();
-            if (inputs.Environments.Count > 0 && production.Count == 0)
+            if (inputs.Environments.Count > 0 && inputs.Environments.All(policy.IsNonProduction))
             {
-                return Result("P3", "NonProduction", $"Seen only in {string.Join(", ", inputs.Environments)}, none of which is production ({string.Join(", ", policy.ProductionEnvironments)})");
+                return Result("P3", "NonProduction", $"Seen only in {string.Join(", ", inputs.Environments)}, which the policy names as not production");
+            }
+
+            var unknown = inputs.Environments.Where(e => !policy.IsProduction(e) && !policy.IsNonProduction(e)).ToList();
+            if (unknown.Count > 0)
+            {
+                checks.Add($"Environment {string.Join(", ", unknown)} is on neither the production nor the non-production list: treated as production");
             }
 
             if (inputs.CrashFreeSessionRate is double crashFree)
@@ -91,7 +96,8 @@ namespace SentryRunbook.Analysis
                 return Result("P3", "EdgeCase", "Declared an edge case or cosmetic error, and no P0 or P1 threshold is crossed");
             }
 
-            return Result("P2", "Minor", inputs.WorkaroundExists ? "A workaround exists and no P0 or P1 threshold is crossed" : "No P0 or P1 threshold is crossed");
+            string known = missing.Count > 0 ? " by the signals at hand; " + string.Join(", ", missing.Select(m => m.Split(':')[0])) + " unknown" : string.Empty;
+            return Result("P2", "Minor", (inputs.WorkaroundExists ? "A workaround exists and no P0 or P1 threshold is crossed" : "No P0 or P1 threshold is crossed") + known);
 
             IncidentSeverity Result(string level, string rule, string reason)
             {

@@ -53,13 +53,14 @@ namespace SentryRunbook.Analysis
             SentryIssue issue = data.Issue;
             SentryEvent? ev = data.LatestEvent;
 
-            string trend = Trend(issue.Stats);
-            bool isRegression = issue.Substatus == "regressed" || data.Activity.Any(a => a.Type == "set_regression");
+            string trend = Trend(issue.Stats, data.Now);
+            // A regression long ago (after an auto-resolve by age, say) is history, not this incident.
+            bool isRegression = issue.Substatus == "regressed" || data.Activity.Any(a => a.Type == "set_regression" && a.DateCreated is DateTimeOffset when && data.Now - when < TimeSpan.FromDays(1));
             bool isNew = !isRegression && (issue.Substatus == "new" || (issue.FirstSeen is DateTimeOffset first && data.Now - first < TimeSpan.FromDays(1)));
             IReadOnlyList<string> environments = data.Impact?.Environments.Count > 0 ? data.Impact.Environments : TagValues(data.Tags, "environment");
             string? release = issue.FirstRelease ?? ev?.Release;
             IReadOnlyDictionary<string, string> userContext = UserContext(ev);
-            IReadOnlyList<string> tagPatterns = TagPatterns(data.Tags);
+            IReadOnlyList<string> tagPatterns = TagPatterns(data.Tags, issue.Count);
 
             IReadOnlyList<string> transactions = data.Impact?.Transactions.Count > 0 ? data.Impact.Transactions : TagValues(data.Tags, "transaction");
             bool? isCoreFlow = coreFlow ? true : policy.IsCoreFlow(transactions.Concat(new[] { issue.Culprit ?? string.Empty }), data.Tags.SelectMany(t => t.TopValues.Take(1).Select(v => new KeyValuePair<string, string>(t.Key, v.Value))));
@@ -108,11 +109,18 @@ namespace SentryRunbook.Analysis
         /// <summary>
         /// From the hourly histogram: Quiet when the last two hours had nothing; Spiking when the last hour is more
         /// than twice the average of the hours before; Declining when it is under half of it; else Steady.
+        /// The last bucket is the current, unfinished hour: with <paramref name="now"/> it is scaled up to a
+        /// full hour, so that ten minutes past the hour a steady issue does not read as declining.
         /// </summary>
-        public static string Trend(IReadOnlyList<IssueStatPoint> stats)
+        public static string Trend(IReadOnlyList<IssueStatPoint> stats, DateTimeOffset? now = null)
         {
             if (stats.Count == 0) return "Quiet";
-            long last = stats[stats.Count - 1].Count;
+            double last = stats[stats.Count - 1].Count;
+            if (now is DateTimeOffset at && at - stats[stats.Count - 1].Time is TimeSpan elapsed && elapsed > TimeSpan.Zero && elapsed < TimeSpan.FromHours(1))
+            {
+                last *= 60 / Math.Max(10, elapsed.TotalMinutes);
+            }
+
             long previous = stats.Count > 1 ? stats[stats.Count - 2].Count : 0;
             if (last == 0 && previous == 0) return "Quiet";
             double before = stats.Count > 1 ? stats.Take(stats.Count - 1).Average(p => (double)p.Count) : 0;
@@ -121,17 +129,23 @@ namespace SentryRunbook.Analysis
             return "Steady";
         }
 
-        private static IReadOnlyList<string> TagPatterns(IReadOnlyList<SentryIssueTag> tags)
+        /// <summary>
+        /// Tags whose top value covers most of the issue's events. The share is of all the issue's events, not
+        /// only of those that carry the tag: "device: iPhone (100%)" of the 20% of events with a device is no pattern.
+        /// </summary>
+        private static IReadOnlyList<string> TagPatterns(IReadOnlyList<SentryIssueTag> tags, long issueEvents)
         {
             var keys = new HashSet<string>(tags.Select(t => t.Key), StringComparer.OrdinalIgnoreCase);
             return tags.Where(t => !UninterestingTags.Contains(t.Key) && t.TotalValues > 0)
-                // "os.name" adds nothing beside "os" (Sentry derives one from the other).
-                .Where(t => !(t.Key.EndsWith(".name", StringComparison.OrdinalIgnoreCase) && keys.Contains(t.Key.Substring(0, t.Key.Length - ".name".Length))))
-                .Select(t => (Tag: t, Top: t.TopValues.OrderByDescending(v => v.Count).FirstOrDefault()))
-                .Where(x => x.Top != null && x.Top.Percent >= ConcentratedTagPercent && x.Tag.TotalValues >= 5)
+                // "os.name" or "device.family" add nothing beside "os" and "device" (Sentry derives one from the other).
+                .Where(t => t.Key.IndexOf('.') <= 0 || !keys.Contains(t.Key.Substring(0, t.Key.IndexOf('.'))))
+                .Select(t => (Tag: t, Top: t.TopValues.OrderByDescending(v => v.Count).FirstOrDefault(), Base: Math.Max(t.TotalValues, issueEvents)))
+                .Where(x => x.Top != null && x.Tag.TotalValues >= 5)
+                .Select(x => (x.Tag, x.Top, Share: x.Top!.Count * 100.0 / x.Base))
+                .Where(x => x.Share >= ConcentratedTagPercent)
                 .OrderBy(x => Array.IndexOf(PreferredTags, x.Tag.Key) is int i && i >= 0 ? i : PreferredTags.Length)
                 .Take(MaxTagPatterns)
-                .Select(x => $"{x.Tag.Key}: {x.Top!.Value} ({x.Top.Percent.ToString("0.#", CultureInfo.InvariantCulture)}%)")
+                .Select(x => $"{x.Tag.Key}: {x.Top!.Value} ({x.Share.ToString("0.#", CultureInfo.InvariantCulture)}%)")
                 .ToList();
         }
 

@@ -120,7 +120,10 @@ namespace SentryRunbook.Analysis
                 .Where(r => r.LastDeploy != null)
                 .Select(r => r.LastDeploy!)
                 .Concat(data.FirstReleaseDeploys);
-            data.RollbackTarget = RollbackFinder.Find(environment, issue.Project, history, CrashFreeByRelease(healthTask.Result), options.Policy);
+            // The release to roll back past: the one the issue regressed in, else the one that introduced it.
+            string? badRelease = data.Activity.Where(a => a.Type == "set_regression").Select(a => a.Data.TryGetValue("version", out string? v) ? v : null).FirstOrDefault(v => !string.IsNullOrEmpty(v))
+                ?? issue.FirstRelease;
+            data.RollbackTarget = RollbackFinder.Find(environment, issue.Project, history, CrashFreeByRelease(healthTask.Result), options.Policy, badRelease: badRelease);
 
             return TriageBuilder.Build(data, options.Policy, options.WorkaroundExists, options.CoreFlow);
         }

@@ -45,7 +45,7 @@ namespace SentryRunbook.PowerShell.Commands
 
         /// <summary>The search window: issues seen within it, such as 24h or 14d. Default: Sentry's 90 days.</summary>
         [Parameter(ParameterSetName = QuerySet)]
-        [ValidatePattern(@"^\d+[smhdw]$")]
+        [ValidatePeriod]
         [ArgumentCompleter(typeof(PeriodCompleter))]
         public string? StatsPeriod { get; set; }
 

@@ -32,6 +32,12 @@ namespace SentryRunbook.PowerShell.Commands
         [ArgumentCompleter(typeof(ProjectCompleter))]
         public string? Project { get; set; }
 
+        /// <summary>The release that broke things, when it is not the current one: the target is deployed before it.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("FirstRelease")]
+        [ValidateNotNullOrEmpty]
+        public string? BadRelease { get; set; }
+
         /// <summary>Policy overrides (CrashFreeRateBelow decides what is healthy): a hashtable or a .psd1 path.</summary>
         [Parameter]
         [ValidateNotNull]
@@ -51,6 +57,7 @@ namespace SentryRunbook.PowerShell.Commands
             }
 
             string environment = Environment;
+            string? badRelease = BadRelease;
             bool ok = TryCall(async (api, ct) =>
             {
                 // The newest releases with their deploys, and crash-free rates by release over two weeks, all at once.
@@ -58,7 +65,7 @@ namespace SentryRunbook.PowerShell.Commands
                 Task<SentrySessionStats?> health = Health(api, project, environment, ct);
                 SentryPage<SentryRelease> page = await releases.ConfigureAwait(false);
                 IReadOnlyList<SentryDeploy>[] deploys = await Task.WhenAll(page.Items.Take(ReleasesToRead).Select(r => api.GetDeploysAsync(r.Version, ct))).ConfigureAwait(false);
-                return RollbackFinder.Find(environment, project, deploys.SelectMany(d => d), TriageRunner.CrashFreeByRelease(await health.ConfigureAwait(false)), _policy);
+                return RollbackFinder.Find(environment, project, deploys.SelectMany(d => d), TriageRunner.CrashFreeByRelease(await health.ConfigureAwait(false)), _policy, badRelease: badRelease);
             }, project, out SentryRollbackTarget? target);
 
             if (!ok) return;
@@ -66,7 +73,7 @@ namespace SentryRunbook.PowerShell.Commands
             {
                 WriteError(ErrorRecords.Input(
                     "SentryRollbackTargetNotFound",
-                    $"No release of '{project}' was deployed to '{environment}' before the current one and healthy enough to roll back to.",
+                    $"No release of '{project}' was deployed to '{environment}' before {(badRelease ?? "the current one")} and healthy enough to roll back to" + (badRelease is null ? "." : $" (or {badRelease} was never deployed there)."),
                     "Check the deploys with Get-SentryRelease -Project <slug> | Get-SentryDeploy; a release with crash-free sessions below the policy's threshold is never proposed.",
                     project,
                     ErrorCategory.ObjectNotFound));

@@ -37,7 +37,7 @@ namespace SentryRunbook.PowerShell.Commands
 
         /// <summary>The impact window, ending now. Default: 24h.</summary>
         [Parameter]
-        [ValidatePattern(@"^\d+[mhdw]$")]
+        [ValidatePeriod]
         [ArgumentCompleter(typeof(PeriodCompleter))]
         public string StatsPeriod { get; set; } = "24h";
 
@@ -112,7 +112,10 @@ namespace SentryRunbook.PowerShell.Commands
                 }
                 else if (results[i].Error is Exception other)
                 {
-                    throw other;
+                    WriteError(new ErrorRecord(other, "SentryTriageFailed", ErrorCategory.InvalidOperation, _inputs[i].Target)
+                    {
+                        ErrorDetails = new ErrorDetails($"Triage of {_inputs[i].Target} failed: {other.Message}") { RecommendedAction = "Run it again with -Verbose, and report the error to the SentryRunbook maintainers if it persists." },
+                    });
                 }
             }
         }
@@ -124,7 +127,7 @@ namespace SentryRunbook.PowerShell.Commands
             {
                 return (await triage.ConfigureAwait(false), null);
             }
-            catch (SentryApiException ex)
+            catch (Exception ex) when (!(ex is OperationCanceledException))
             {
                 return (null, ex);
             }

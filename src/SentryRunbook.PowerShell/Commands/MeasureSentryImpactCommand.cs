@@ -31,7 +31,7 @@ namespace SentryRunbook.PowerShell.Commands
 
         /// <summary>The window to measure, ending now: 1h, 24h, 7d, 14d. An empty window widens to 7d.</summary>
         [Parameter]
-        [ValidatePattern(@"^\d+[mhdw]$")]
+        [ValidatePeriod]
         [ArgumentCompleter(typeof(PeriodCompleter))]
         public string StatsPeriod { get; set; } = "24h";
 

@@ -146,6 +146,7 @@ namespace SentryRunbook.PowerShell.Commands
             int done = 0;
             string? note = Reason is null ? null : $"{Capitalize(change.Describe())}: {Reason}";
             (SentryIssue? Issue, SentryApiException? Error)[] results;
+            WriteProgress(progress);
             try
             {
                 results = Call((api, ct) =>
@@ -156,6 +157,7 @@ namespace SentryRunbook.PowerShell.Commands
                         var outcome = await Settle(ChangeOneAsync(api, item.Issue, change, note, ct)).ConfigureAwait(false);
                         int finished = Interlocked.Increment(ref done);
                         QueueVerbose($"{finished}/{approved.Count}: {item.Issue.ShortId} {(outcome.Error is null ? "done" : "failed")}");
+                        QueueProgress(new ProgressRecord(progress.ActivityId, progress.Activity, $"{finished} of {approved.Count} done, the last {item.Issue.ShortId}") { PercentComplete = finished * 100 / approved.Count });
                         return outcome;
                     }));
                 });

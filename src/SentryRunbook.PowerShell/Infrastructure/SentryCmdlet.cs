@@ -16,7 +16,7 @@ namespace SentryRunbook.PowerShell.Infrastructure
     public abstract class SentryCmdlet : PSCmdlet, IDisposable
     {
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
-        private readonly ConcurrentQueue<KeyValuePair<bool, string>> _messages = new ConcurrentQueue<KeyValuePair<bool, string>>();
+        private readonly ConcurrentQueue<Action> _pipelineWork = new ConcurrentQueue<Action>();
         private readonly AutoResetEvent _signal = new AutoResetEvent(false);
 
         /// <summary>Cancelled by Ctrl+C (StopProcessing). PipelineStopToken exists only from PowerShell 7.6.</summary>
@@ -25,16 +25,18 @@ namespace SentryRunbook.PowerShell.Infrastructure
         protected override void StopProcessing() => _stopping.Cancel();
 
         /// <summary>A sink for verbose lines that may be called from any thread; lines are written by <see cref="Await{T}"/>.</summary>
-        internal void QueueVerbose(string message)
-        {
-            _messages.Enqueue(new KeyValuePair<bool, string>(false, message));
-            _signal.Set();
-        }
+        internal void QueueVerbose(string message) => OnPipelineThread(() => WriteVerbose(message));
 
         /// <summary>A sink for warnings that may be called from any thread; written like <see cref="QueueVerbose"/>.</summary>
-        internal void QueueWarning(string message)
+        internal void QueueWarning(string message) => OnPipelineThread(() => WriteWarning(message));
+
+        /// <summary>Progress from concurrent work; written like <see cref="QueueVerbose"/>.</summary>
+        internal void QueueProgress(ProgressRecord progress) => OnPipelineThread(() => WriteProgress(progress));
+
+        /// <summary>Write* may only be called on the pipeline thread: other threads queue the call for <see cref="Await{T}"/> to run.</summary>
+        private void OnPipelineThread(Action write)
         {
-            _messages.Enqueue(new KeyValuePair<bool, string>(true, message));
+            _pipelineWork.Enqueue(write);
             _signal.Set();
         }
 
@@ -76,10 +78,9 @@ namespace SentryRunbook.PowerShell.Infrastructure
 
         private void FlushMessages()
         {
-            while (_messages.TryDequeue(out KeyValuePair<bool, string> message))
+            while (_pipelineWork.TryDequeue(out Action? write))
             {
-                if (message.Key) WriteWarning(message.Value);
-                else WriteVerbose(message.Value);
+                write();
             }
         }
 

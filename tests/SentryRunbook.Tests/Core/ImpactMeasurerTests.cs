@@ -192,4 +192,39 @@ public class ImpactMeasurerTests
         Assert.Equal(74.85, project.CrashFreeSessionRate);   // hour 3 of the whole project: (0.997*100 + 0.5*100) / 200
         Assert.Contains("the whole project", project.Queries.Single(q => q.Figure.StartsWith("CrashFree")).Result);
     }
+
+    [Fact]
+    public async Task Hour_wide_buckets_are_read_again_minute_by_minute_at_the_peak()
+    {
+        FakeSentryApi api = Api();
+        api.Stats = q => q.Interval != "1m" ? Series("count_unique(user)", 60, 3, 150)
+            : q.Window.StatsPeriod != null ? Series("count()", 60, 10, 3000, 20)       // Sentry widened the 7d window to 1h buckets
+            : Series("count()", 1, 0, 600, 590, 0);                                    // the peak hour, minute by minute
+        IncidentImpact impact = await new ImpactMeasurer(api).MeasureAsync(Issue(), "7d", Array.Empty<string>(), Now, CancellationToken.None);
+        Assert.Equal(600, impact.PeakEventsPerMinute);
+        Assert.Contains("busiest 60-minute bucket", impact.Queries.Single(q => q.Figure == "PeakEventsPerMinute").Result);
+        Assert.Contains(api.Calls, c => c.StartsWith("events-stats:count():1m:") && c.Contains(".."));
+    }
+
+    [Fact]
+    public async Task An_incident_across_the_top_of_the_hour_counts_the_users_of_its_busiest_60_minutes()
+    {
+        FakeSentryApi api = Api();
+        api.Stats = q => q.Interval == "1m" ? Series("count()", 1, Enumerable.Repeat(5.0, 90).ToArray()) : Series("count_unique(user)", 60, 80, 70);
+        api.Discover = q => q.Dataset == "spans" ? Table(("p95(span.duration)", 100))
+            : q.Window.StatsPeriod is null ? Table(("count_unique(user)", 130))
+            : Table(("count()", 450), ("count_unique(user)", 150));
+        IncidentImpact impact = await new ImpactMeasurer(api).MeasureAsync(Issue(), "24h", Array.Empty<string>(), Now, CancellationToken.None);
+        Assert.Equal(130, impact.PeakUsersPerHour);
+        Assert.Contains("busiest 60 minutes (clock hours: 80)", impact.Queries.Single(q => q.Figure == "PeakUsersPerHour").Result);
+    }
+
+    [Fact]
+    public void The_densest_hour_is_found_minute_by_minute()
+    {
+        double[] counts = Enumerable.Range(0, 180).Select(i => i >= 100 && i < 160 ? 10.0 : 1.0).ToArray();
+        SentryTimeSeries minutes = Series("count()", 1, counts)[0];
+        Assert.Equal(minutes.Points[100].Time, ImpactMeasurer.DensestHour(minutes));
+        Assert.Null(ImpactMeasurer.DensestHour(Series("count()", 60, 1, 2)[0]));
+    }
 }

@@ -183,6 +183,40 @@ public class PatternFinderTests
         Assert.Contains("Sentry.init", top.ImmediateAction);
     }
 
+    [Theory]
+    [InlineData("ValueError", "invalid literal for int() with base 10")]
+    [InlineData("Error", "Meeting room is full")]
+    [InlineData("GatewayError", "zoom link expired")]
+    public void Ordinary_errors_with_lookalike_words_match_no_pattern(string type, string value)
+    {
+        var evidence = new PatternEvidence(Issue($"{type}: {value}", Now.AddDays(-20)), Now) { LatestEvent = Event(type, value) };
+        Assert.Empty(PatternFinder.Find(evidence));
+    }
+
+    [Fact]
+    public void Errors_that_merely_follow_traffic_are_not_an_exhaustion()
+    {
+        double[] traffic = { 100, 150, 300, 600, 900, 700, 400, 200 };
+        var stats = traffic.Select((t, i) => new IssueStatPoint(Now.AddHours(-traffic.Length + i), (long)(t / 10))).ToList();
+        var evidence = new PatternEvidence(Issue("KeyError: 'sku'", Now.AddDays(-3), stats: stats), Now)
+        {
+            LatestEvent = Event("KeyError", "'sku'"),
+            Traffic = traffic.Select((t, i) => new SentryTimePoint(Now.AddHours(-traffic.Length + i), t)).ToList(),
+        };
+        Assert.DoesNotContain(PatternFinder.Find(evidence), p => p.Pattern == PatternNames.ResourceExhaustion);
+    }
+
+    [Fact]
+    public void An_old_regression_is_not_blamed_on_a_release()
+    {
+        var evidence = new PatternEvidence(Issue("Error: x", Now.AddDays(-60), substatus: "ongoing"), Now)
+        {
+            LatestEvent = Event("Error", "x"),
+            Activity = new[] { new SentryActivity("9", "1", "set_regression", Now.AddDays(-20), null, new Dictionary<string, string> { ["version"] = "web@1.0.0" }) },
+        };
+        Assert.DoesNotContain(PatternFinder.Find(evidence), p => p.Pattern == PatternNames.DeploymentRegression);
+    }
+
     [Fact]
     public void A_well_configured_ordinary_error_matches_no_pattern()
     {

@@ -25,6 +25,9 @@ public class SeverityClassifierTests
         { "few users", Inputs(users: 40), "P2", "Minor" },
         { "few users with workaround", Inputs(users: 40, workaround: true), "P2", "Minor" },
         { "staging only", Inputs(crashFree: 50, perMinute: 900, users: 900, environments: new[] { "staging" }), "P3", "NonProduction" },
+        { "staging and qa only", Inputs(users: 900, environments: new[] { "staging", "qa" }), "P3", "NonProduction" },
+        { "an environment on neither list is production", Inputs(crashFree: 80, environments: new[] { "customer-a" }), "P0", "CrashFreeRate" },
+        { "staging and an unknown environment", Inputs(users: 300, environments: new[] { "staging", "eu-1" }), "P1", "UserImpact" },
         { "staging and production", Inputs(crashFree: 91, environments: new[] { "staging", "production" }), "P0", "CrashFreeRate" },
         { "edge case", Inputs(users: 3, edgeCase: true), "P3", "EdgeCase" },
         { "edge case cannot hide a P1", Inputs(users: 300, edgeCase: true), "P1", "UserImpact" },
@@ -75,6 +78,7 @@ public class SeverityClassifierTests
     {
         IncidentSeverity result = SeverityClassifier.Classify(Inputs(crashFree: null, perMinute: null, users: null, environments: Array.Empty<string>()));
         Assert.Equal("P2", result.Severity);
+        Assert.Contains("by the signals at hand; CrashFreeSessionRate, PeakEventsPerMinute, PeakUsersPerHour, Environment unknown", result.Reasons[0]);
         Assert.Equal(4, result.MissingSignals.Count);
         Assert.Contains(result.MissingSignals, m => m.StartsWith("CrashFreeSessionRate:") && m.Contains("95%"));
         Assert.Contains(result.MissingSignals, m => m.StartsWith("PeakEventsPerMinute:"));
@@ -107,10 +111,11 @@ public class SeverityClassifierTests
         var policy = IncidentPolicy.FromOverrides(new Hashtable
         {
             ["ProductionEnvironments"] = new object[] { "prod-*" },
+            ["NonProductionEnvironments"] = new object[] { "production-old" },
             ["CoreFlowTransactions"] = "/api/orders*",
             ["Levels"] = new Hashtable { ["p1"] = new Hashtable { ["ResponseMinutes"] = 30, ["Escalation"] = "Page the orders team" } },
         });
-        Assert.Equal("NonProduction", SeverityClassifier.Classify(Inputs(environments: new[] { "production" }), policy).Rule);
+        Assert.Equal("NonProduction", SeverityClassifier.Classify(Inputs(environments: new[] { "production-old" }), policy).Rule);
         IncidentSeverity p1 = SeverityClassifier.Classify(Inputs(users: 200, environments: new[] { "prod-eu" }), policy);
         Assert.Equal("P1", p1.Severity);
         Assert.Equal(TimeSpan.FromMinutes(30), p1.ResponseTime);
@@ -147,7 +152,9 @@ public class SeverityClassifierTests
     [InlineData("Production", true)]
     [InlineData("prod", true)]
     [InlineData("staging", false)]
-    [InlineData("production-canary", false)]
+    [InlineData("production-canary", true)]
+    [InlineData("prod-eu", true)]
+    [InlineData("qa", false)]
     public void Production_environments(string environment, bool production) =>
         Assert.Equal(production, IncidentPolicy.Default.IsProduction(environment));
 

@@ -20,6 +20,15 @@ public class TriageTests
     public void Trend_from_the_hourly_histogram(long[] counts, string trend) => Assert.Equal(trend, TriageBuilder.Trend(Hours(counts)));
 
     [Fact]
+    public void The_unfinished_hour_is_scaled_to_a_full_hour()
+    {
+        // 10 events an hour, and 2 in the first 12 minutes of the current hour: steady, not declining.
+        var stats = Hours(10, 11, 9, 10, 2);
+        Assert.Equal("Declining", TriageBuilder.Trend(stats));
+        Assert.Equal("Steady", TriageBuilder.Trend(stats, stats[^1].Time.AddMinutes(12)));
+    }
+
+    [Fact]
     public void The_report_walks_every_checklist_step_and_says_what_is_missing()
     {
         var issue = new SentryIssue("1", "WEB-1", "PaymentProcessingError: payload could not be parsed", "handle", "fatal", "unresolved", "new", "web", "1", "node",
@@ -35,6 +44,8 @@ public class TriageTests
                 new SentryIssueTag("1", "url", null, 200, 1, new[] { new SentryTagValue("https://shop/checkout", null, 200, 100, null, null) }),
                 new SentryIssueTag("1", "payment_provider", null, 200, 1, new[] { new SentryTagValue("stripe", null, 200, 100, null, null) }),
                 new SentryIssueTag("1", "customer.tier", null, 200, 2, new[] { new SentryTagValue("gold", null, 120, 60, null, null) }),
+                new SentryIssueTag("1", "device", null, 40, 1, new[] { new SentryTagValue("iPhone", null, 40, 100, null, null) }),
+                new SentryIssueTag("1", "os.name", null, 200, 1, new[] { new SentryTagValue("Linux", null, 200, 100, null, null) }),
             },
             Impact = new IncidentImpact("1", "WEB-1", Now.AddHours(-24), Now, 200, 150, 60, 150, 91, 93, null, new[] { "production" }, new[] { "web@2.4.2" }, Array.Empty<ImpactQuery>(), null, Array.Empty<string>()),
         };
@@ -74,6 +85,22 @@ public class TriageTests
         Assert.Equal("web@2.4.2", target.CurrentRelease);
         Assert.Equal(99.7, target.CrashFreeSessionRate);
         Assert.Contains(target.Reasons, r => r.StartsWith("Skipped web@2.4.1") && r.Contains("94.5%"));
+    }
+
+    [Fact]
+    public void Rollback_goes_past_the_release_that_introduced_the_problem()
+    {
+        var deploys = new[]
+        {
+            new SentryDeploy("1", "web@2.3.9", "production", null, null, null, Now.AddDays(-3)),
+            new SentryDeploy("2", "web@2.4.1", "production", null, null, null, Now.AddMinutes(-45)),
+            new SentryDeploy("3", "web@2.4.2", "production", null, null, null, Now.AddMinutes(-20)),
+        };
+        SentryRollbackTarget target = RollbackFinder.Find("production", "web", deploys, new Dictionary<string, double?>(), badRelease: "web@2.4.1")!;
+        Assert.Equal("web@2.3.9", target.Release);
+        Assert.Equal("web@2.4.2", target.CurrentRelease);
+        Assert.Contains(target.Reasons, r => r.Contains("came with web@2.4.1"));
+        Assert.Null(RollbackFinder.Find("production", "web", deploys, new Dictionary<string, double?>(), badRelease: "web@9.9.9"));
     }
 
     [Fact]
