@@ -31,6 +31,8 @@
         'Add-SentryIssueNote'
         'New-SentryDeploy'
         'Get-SentryRollbackTarget'
+        'New-IncidentMessage'
+        'Send-IncidentMessage'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

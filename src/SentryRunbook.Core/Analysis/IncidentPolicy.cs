@@ -216,9 +216,12 @@ namespace SentryRunbook.Analysis
 
         /// <summary>A duration in words for messages and reports: "30 minutes", "1 hour", "14 days".</summary>
         internal static string Describe(TimeSpan time) =>
-            time.TotalMinutes < 60 ? $"{time.TotalMinutes:0} minutes"
-            : time.TotalHours < 24 ? $"{time.TotalHours:0.#} hour{(time.TotalHours == 1 ? string.Empty : "s")}"
-            : $"{time.TotalDays:0.#} days";
+            time.TotalMinutes < 60 ? Plural(time.TotalMinutes, "minute")
+            : time.TotalHours < 24 ? Plural(time.TotalHours, "hour")
+            : Plural(time.TotalDays, "day");
+
+        private static string Plural(double amount, string unit) =>
+            amount.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " " + unit + (amount == 1 ? string.Empty : "s");
 
         private static double Number(string key, object? value, double min, double max)
         {

@@ -10,6 +10,11 @@ namespace SentryRunbook.PowerShell.Infrastructure
     /// </summary>
     internal static class ClientFactory
     {
+        private static readonly Lazy<WebhookSender> Sender = new Lazy<WebhookSender>(() => new WebhookSender { Log = VerboseRelay.Write });
+
+        /// <summary>One sender (one HttpClient) for every message the process sends.</summary>
+        public static SentryRunbook.Abstractions.IMessageSender MessageSender => Sender.Value;
+
         public static Uri NormalizeBaseUri(string? value) => SentryHosts.NormalizeBaseUri(value);
 
         public static Uri ForRegion(string region) => SentryHosts.ForRegion(region);
