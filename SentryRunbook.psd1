@@ -33,6 +33,10 @@
         'Get-SentryRollbackTarget'
         'New-IncidentMessage'
         'Send-IncidentMessage'
+        'Save-IncidentEvidence'
+        'Import-IncidentEvidence'
+        'Get-IncidentTimeline'
+        'New-Postmortem'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

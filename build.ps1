@@ -214,12 +214,37 @@ function Invoke-Demo {
         Write-Host $severityTable
         Set-Content -Path (Join-Path $demo 'severity.txt') -Value $severityTable -Encoding utf8NoBOM
         $p0 = $reports | Where-Object { $_.Severity.Severity -eq 'P0' } | Select-Object -First 1
-        if ($p0) {
-            Write-Host "Demo: step 3, the P0's triage report ($($p0.ShortId))"
-            $report = $p0 | Format-List | Out-String -Width 160
-            Write-Host $report
-            Set-Content -Path (Join-Path $demo "triage-$($p0.ShortId).txt") -Value $report -Encoding utf8NoBOM
-        }
+        if (-not $p0) { throw 'The seed-examples scenario has no P0: the demo cannot go on.' }
+        $id = $p0.ShortId
+        Set-Content -Path (Join-Path $demo "triage-$id.txt") -Value ($p0 | Format-List | Out-String -Width 160) -Encoding utf8NoBOM
+
+        Write-Host "Demo: step 3, the initial alert for the P0 ($id)"
+        $initial = $p0 | New-IncidentMessage -Kind Initial -IncidentLead 'on-call'
+        Write-Host $initial.Text
+        Set-Content -Path (Join-Path $demo 'initial-alert.txt') -Value $initial.Text -Encoding utf8NoBOM
+        Set-Content -Path (Join-Path $demo 'initial-alert.slack.json') -Value $initial.SlackPayload -Encoding utf8NoBOM
+        Set-Content -Path (Join-Path $demo 'initial-alert.pagerduty.json') -Value $initial.PagerDutyPayload -Encoding utf8NoBOM
+
+        Write-Host 'Demo: step 4, save the evidence, roll back, resolve in the next release'
+        $evidence = Save-IncidentEvidence $id -Path (Join-Path $demo "$id.evidence.json")
+        $rollback = Get-SentryRollbackTarget -Environment production -Project $p0.Issue.Project
+        $deploy = $rollback | New-SentryDeploy -Name 'rollback (demo)'
+        Set-SentryIssueStatus $id -Status Resolved -InNextRelease -Reason "rolled back to $($rollback.Release)" -Force
+        Write-Host "  evidence: $($evidence.ExchangeCount) Sentry answers, SHA-256 $($evidence.Sha256.Substring(0, 12))..."
+        Write-Host "  rollback: $($rollback.CurrentRelease) -> $($rollback.Release), deploy recorded at $($deploy.DateFinished)"
+
+        Write-Host 'Demo: step 5, the resolution notice'
+        $resolution = Invoke-SentryTriage $id | New-IncidentMessage -Kind Resolution -FixApplied "rollback to $($rollback.Release)" -PostmortemUrl "file://out/demo/postmortem-$id.md"
+        Write-Host $resolution.Text
+        Set-Content -Path (Join-Path $demo 'resolution-notice.txt') -Value $resolution.Text -Encoding utf8NoBOM
+
+        Write-Host 'Demo: step 6, the postmortem (Markdown and HTML) and the timeline'
+        $postmortem = New-Postmortem $id -Path (Join-Path $demo "postmortem-$id.md") -Force
+        $null = New-Postmortem $id -Format Html -Path (Join-Path $demo "postmortem-$id.html") -Force
+        $timeline = Get-IncidentTimeline $id
+        Set-Content -Path (Join-Path $demo "timeline-$id.txt") -Value ($timeline.Entries | Format-Table Time, Source, Text -AutoSize | Out-String -Width 200) -Encoding utf8NoBOM
+        Write-Host "  $($postmortem.Title): $($postmortem.Path)"
+        Write-Host "  time to acknowledge $($timeline.TimeToAcknowledge), to resolve $($timeline.TimeToResolve)"
         Disconnect-Sentry
         Write-Host "Demo: done; files in $demo"
         Get-ChildItem $demo | ForEach-Object { Write-Host "  $($_.Name)" }

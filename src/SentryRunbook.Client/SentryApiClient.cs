@@ -26,6 +26,39 @@ namespace SentryRunbook.Client
             _http = new SentryHttp(options);
         }
 
+        /// <summary>
+        /// A client on the same host, organization and token whose answers are recorded for an evidence bundle.
+        /// Recorded bodies have the token redacted, in case a proxy ever echoes it.
+        /// </summary>
+        public SentryApiClient CreateRecording(out Func<IReadOnlyList<RecordedExchange>> recorded)
+        {
+            var inner = new HttpClientHandler { AllowAutoRedirect = false, AutomaticDecompression = System.Net.DecompressionMethods.GZip | System.Net.DecompressionMethods.Deflate };
+            var recording = new RecordingHandler(_options.BaseUri, inner);
+            var options = new SentryClientOptions(_options.BaseUri, _options.Organization, _options.Token)
+            {
+                Handler = recording,
+                Log = _options.Log,
+                MaxConcurrency = _options.MaxConcurrency,
+                MaxRetries = _options.MaxRetries,
+            };
+            var http = _http;
+            recorded = () => recording.Exchanges.Select(e => new RecordedExchange(e.Method, e.PathAndQuery, e.Status, e.Headers, http.Redact(e.Body))).ToList();
+            return new SentryApiClient(options);
+        }
+
+        /// <summary>A client that answers from an evidence bundle, offline; it can change nothing.</summary>
+        public static SentryApiClient CreateReplay(IncidentEvidence evidence, Action<string>? log)
+        {
+            Uri baseUri = SentryHosts.NormalizeBaseUri(evidence.SentryHost);
+            var options = new SentryClientOptions(baseUri, evidence.Organization, "offline-evidence")
+            {
+                Handler = new ReplayHandler(baseUri, evidence.Exchanges),
+                Log = log,
+                MaxRetries = 0,
+            };
+            return new SentryApiClient(options);
+        }
+
         public Uri BaseUri => _options.BaseUri;
         public string Organization => _options.Organization;
 

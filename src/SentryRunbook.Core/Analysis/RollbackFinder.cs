@@ -20,7 +20,8 @@ namespace SentryRunbook.Analysis
             IReadOnlyDictionary<string, double?> crashFreeByRelease,
             IncidentPolicy? policy = null,
             string? currentRelease = null,
-            string? badRelease = null)
+            string? badRelease = null,
+            IReadOnlyCollection<string>? affectedReleases = null)
         {
             policy ??= IncidentPolicy.Default;
             var history = deploys
@@ -39,7 +40,12 @@ namespace SentryRunbook.Analysis
             SentryDeploy? badDeploy = history.Where(d => d.Release == bad).OrderBy(d => d.DateFinished ?? d.DateStarted).FirstOrDefault();
             if (badDeploy is null) return null;
             DateTimeOffset cutoff = (badDeploy.DateFinished ?? badDeploy.DateStarted)!.Value;
-            if (bad != current.Release) reasons.Add($"The problem came with {bad}, first deployed to {environment} {Time(cutoff)}");
+            if (bad != current.Release)
+            {
+                // Already replaced (say, by a rollback): roll back only if the release running now still has the problem.
+                if (affectedReleases != null && !affectedReleases.Contains(current.Release)) return null;
+                reasons.Add($"The problem came with {bad}, first deployed to {environment} {Time(cutoff)}");
+            }
 
             foreach (SentryDeploy candidate in history.Where(d => d.Release != current.Release && d.Release != bad && (d.DateFinished ?? d.DateStarted) < cutoff))
             {

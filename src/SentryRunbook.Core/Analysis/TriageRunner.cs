@@ -123,7 +123,9 @@ namespace SentryRunbook.Analysis
             // The release to roll back past: the one the issue regressed in, else the one that introduced it.
             string? badRelease = data.Activity.Where(a => a.Type == "set_regression").Select(a => a.Data.TryGetValue("version", out string? v) ? v : null).FirstOrDefault(v => !string.IsNullOrEmpty(v))
                 ?? issue.FirstRelease;
-            data.RollbackTarget = RollbackFinder.Find(environment, issue.Project, history, CrashFreeByRelease(healthTask.Result), options.Policy, badRelease: badRelease);
+            var affected = new HashSet<string>(tags.Where(t => t.Key == "release").SelectMany(t => t.TopValues).Select(v => v.Value), StringComparer.Ordinal);
+            foreach (string? release in new[] { issue.FirstRelease, issue.LastRelease }) if (release != null) affected.Add(release);
+            data.RollbackTarget = RollbackFinder.Find(environment, issue.Project, history, CrashFreeByRelease(healthTask.Result), options.Policy, badRelease: badRelease, affectedReleases: affected);
 
             return TriageBuilder.Build(data, options.Policy, options.WorkaroundExists, options.CoreFlow);
         }

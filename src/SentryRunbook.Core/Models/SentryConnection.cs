@@ -9,13 +9,14 @@ namespace SentryRunbook.Models
     /// </summary>
     public sealed class SentryConnection
     {
-        internal SentryConnection(Uri baseUri, string organization, string? project, string? region, ISentryApi api)
+        internal SentryConnection(Uri baseUri, string organization, string? project, string? region, ISentryApi api, IncidentEvidence? evidence = null)
         {
             BaseUri = baseUri;
             Organization = organization;
             Project = project;
             Region = region;
             Api = api;
+            Evidence = evidence;
         }
 
         /// <summary>The API host, without <c>/api/0/</c>.</summary>
@@ -26,6 +27,12 @@ namespace SentryRunbook.Models
         public string? Region { get; }
 
         internal ISentryApi Api { get; }
+
+        /// <summary>Set when the connection replays an evidence bundle offline instead of calling Sentry.</summary>
+        public IncidentEvidence? Evidence { get; }
+
+        /// <summary>The analysis clock: the fetch time of replayed evidence, so that its windows stay the ones recorded.</summary>
+        internal DateTimeOffset Now => Evidence?.FetchedAt ?? DateTimeOffset.UtcNow;
 
         public override string ToString() => Organization + " @ " + BaseUri.GetLeftPart(UriPartial.Authority);
     }

@@ -73,6 +73,10 @@ namespace SentryRunbook.Rendering
         internal static string Markdown(string value, int maxLength = int.MaxValue) =>
             Escape(NeutraliseMentions(value), c => MarkdownSpecials.IndexOf(c) >= 0 ? "\\" + c : null, maxLength);
 
+        /// <summary>HTML and XML text or attribute value: entity-escapes &amp; &lt; &gt; &quot; and &#39;.</summary>
+        internal static string Html(string value, int maxLength = int.MaxValue) =>
+            Escape(value, HtmlPiece, maxLength);
+
         /// <summary>Slack mrkdwn: entity-escapes &amp; &lt; &gt;, defuses mentions, fences * _ ~ ` with zero-width spaces.</summary>
         internal static string Slack(string value, int maxLength = int.MaxValue) =>
             Escape(NeutraliseMentions(value), SlackPiece, maxLength);
@@ -114,6 +118,25 @@ namespace SentryRunbook.Rendering
 
         /// <summary>Cuts plain text to at most <paramref name="maxLength"/> characters, ending with an ellipsis, never inside a surrogate pair.</summary>
         internal static string Clip(string value, int maxLength) => Escape(value, _ => null, maxLength);
+
+        private static string? HtmlPiece(char c)
+        {
+            switch (c)
+            {
+                case '&':
+                    return "&amp;";
+                case '<':
+                    return "&lt;";
+                case '>':
+                    return "&gt;";
+                case '"':
+                    return "&quot;";
+                case '\'':
+                    return "&#39;";
+                default:
+                    return null;
+            }
+        }
 
         private static string? SlackPiece(char c)
         {

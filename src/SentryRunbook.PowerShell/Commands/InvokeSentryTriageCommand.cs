@@ -17,12 +17,15 @@ namespace SentryRunbook.PowerShell.Commands
     /// impact, severity, root-cause patterns and recommended actions. Independent calls run concurrently,
     /// and several issues piped in are triaged concurrently with the reports written in input order.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "SentryTriage", DefaultParameterSetName = IdSet)]
+    [Cmdlet(VerbsLifecycle.Invoke, "SentryTriage", DefaultParameterSetName = EvidenceSet)]
     [OutputType(typeof(TriageReport))]
     public sealed class InvokeSentryTriageCommand : SentryApiCmdlet
     {
         private const string IdSet = "ById";
         private const string IssueSet = "ByIssue";
+        // The default set: an evidence bundle has an IssueId property too, and piped in it must bind as evidence.
+        private const string EvidenceSet = "FromEvidence";
+        private readonly List<IncidentEvidence> _evidence = new List<IncidentEvidence>();
         private readonly List<(object Target, string Id, SentryIssue? Issue)> _inputs = new List<(object, string, SentryIssue?)>();
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -34,6 +37,11 @@ namespace SentryRunbook.PowerShell.Commands
         [Parameter(Mandatory = true, ParameterSetName = IssueSet, ValueFromPipeline = true)]
         [ValidateNotNull]
         public SentryIssue[] Issue { get; set; } = Array.Empty<SentryIssue>();
+
+        /// <summary>An evidence bundle from Import-IncidentEvidence: the triage is rebuilt offline, as of its fetch time.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = EvidenceSet, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public IncidentEvidence? Evidence { get; set; }
 
         /// <summary>The impact window, ending now. Default: 24h.</summary>
         [Parameter]
@@ -62,6 +70,12 @@ namespace SentryRunbook.PowerShell.Commands
 
         protected override void ProcessRecord()
         {
+            if (Evidence != null)
+            {
+                _evidence.Add(Evidence);
+                return;
+            }
+
             foreach (SentryIssue issue in Issue) _inputs.Add((issue, issue.Id, issue));
             foreach (string input in IssueId)
             {
@@ -72,6 +86,16 @@ namespace SentryRunbook.PowerShell.Commands
 
         protected override void EndProcessing()
         {
+            foreach (IncidentEvidence evidence in _evidence)
+            {
+                // Offline: the recorded answers, the recorded window, and the fetch time as "now".
+                SentryConnection replay = ClientFactory.Replay(evidence);
+                UseConnection(replay);
+                var offline = new TriageOptions { StatsPeriod = evidence.StatsPeriod, Environments = Environment ?? Array.Empty<string>(), WorkaroundExists = WorkaroundExists, CoreFlow = CoreFlow, Policy = _policy };
+                var replayRunner = new TriageRunner(replay.Api) { Log = QueueVerbose, Warn = QueueWarning };
+                if (TryCall((_, ct) => replayRunner.RunAsync(evidence.IssueId, null, offline, evidence.FetchedAt, ct), evidence, out TriageReport report)) WriteObject(report);
+            }
+
             if (_inputs.Count == 0) return;
             var options = new TriageOptions
             {

@@ -31,6 +31,25 @@ namespace SentryRunbook.PowerShell.Infrastructure
             return new SentryConnection(options.BaseUri, options.Organization, string.IsNullOrWhiteSpace(project) ? null : project!.Trim(), SentryHosts.RegionOf(options.BaseUri), api);
         }
 
+        /// <summary>A connection like <paramref name="live"/> whose answers are recorded; <paramref name="recorded"/> returns them.</summary>
+        public static SentryConnection Recording(SentryConnection live, out Func<System.Collections.Generic.IReadOnlyList<RecordedExchange>> recorded)
+        {
+            if (!(live.Api is SentryApiClient client)) throw new InvalidOperationException("Evidence can only be recorded from a live Sentry connection.");
+            SentryApiClient recording = client.CreateRecording(out recorded);
+            return new SentryConnection(live.BaseUri, live.Organization, live.Project, live.Region, recording);
+        }
+
+        /// <summary>An offline connection that replays an evidence bundle.</summary>
+        public static SentryConnection Replay(IncidentEvidence evidence)
+        {
+            SentryApiClient replay = SentryApiClient.CreateReplay(evidence, VerboseRelay.Write);
+            return new SentryConnection(replay.BaseUri, evidence.Organization, null, SentryHosts.RegionOf(replay.BaseUri), replay, evidence);
+        }
+
+        public static string Serialize(IncidentEvidence evidence, out string sha256) => EvidenceStore.Serialize(evidence, out sha256);
+
+        public static IncidentEvidence Deserialize(string json, string path) => EvidenceStore.Deserialize(json, path);
+
         /// <summary>A connection from SENTRY_URL, SENTRY_ORG, SENTRY_PROJECT and SENTRY_AUTH_TOKEN, or null when they are not set.</summary>
         public static SentryConnection? FromEnvironment() =>
             SentrySession.FromEnvironment(() => Create(

@@ -54,6 +54,9 @@ namespace SentryRunbook.PowerShell.Infrastructure
 
         protected ISentryApi Api => ResolvedConnection.Api;
 
+        /// <summary>Work against this connection from now on (an offline replay of evidence): no live connection is needed.</summary>
+        protected void UseConnection(SentryConnection connection) => _resolved = connection;
+
         /// <summary>Awaits a client call with this cmdlet receiving the client's verbose lines.</summary>
         protected T Call<T>(Func<ISentryApi, CancellationToken, Task<T>> call)
         {

@@ -101,6 +101,9 @@ public class TriageTests
         Assert.Equal("web@2.4.2", target.CurrentRelease);
         Assert.Contains(target.Reasons, r => r.Contains("came with web@2.4.1"));
         Assert.Null(RollbackFinder.Find("production", "web", deploys, new Dictionary<string, double?>(), badRelease: "web@9.9.9"));
+        // Once a later release no longer shows the problem, there is nothing to roll back.
+        Assert.Null(RollbackFinder.Find("production", "web", deploys, new Dictionary<string, double?>(), badRelease: "web@2.4.1", affectedReleases: new[] { "web@2.4.1" }));
+        Assert.NotNull(RollbackFinder.Find("production", "web", deploys, new Dictionary<string, double?>(), badRelease: "web@2.4.1", affectedReleases: new[] { "web@2.4.1", "web@2.4.2" }));
     }
 
     [Fact]

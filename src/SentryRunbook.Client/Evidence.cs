@@ -1,0 +1,200 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using SentryRunbook.Models;
+
+namespace SentryRunbook.Client
+{
+    /// <summary>Records what Sentry answered, under the client's retries, for an evidence bundle.</summary>
+    internal sealed class RecordingHandler : DelegatingHandler
+    {
+        private static readonly string[] KeptHeaders = { "Link", "X-Hits" };
+        private readonly Uri _baseUri;
+        private readonly ConcurrentDictionary<string, RecordedExchange> _exchanges = new ConcurrentDictionary<string, RecordedExchange>(StringComparer.Ordinal);
+
+        public RecordingHandler(Uri baseUri, HttpMessageHandler inner)
+            : base(inner)
+        {
+            _baseUri = baseUri;
+        }
+
+        public IReadOnlyList<RecordedExchange> Exchanges => _exchanges.Values.OrderBy(e => e.PathAndQuery, StringComparer.Ordinal).ToList();
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            HttpResponseMessage response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            int status = (int)response.StatusCode;
+
+            // Successful answers and 404s (a 404 from committers means "no suspects") are the data; 429s and 5xx are noise the retries absorb.
+            if (request.Method == HttpMethod.Get && ((status >= 200 && status < 300) || status == 404) && request.RequestUri != null)
+            {
+                await response.Content.LoadIntoBufferAsync().ConfigureAwait(false);
+                string body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                foreach (string name in KeptHeaders)
+                {
+                    if (response.Headers.TryGetValues(name, out IEnumerable<string>? values)) headers[name] = string.Join(", ", values);
+                }
+
+                string key = Relative(_baseUri, request.RequestUri);
+                _exchanges[key] = new RecordedExchange("GET", key, status, headers, body);
+            }
+
+            return response;
+        }
+
+        internal static string Relative(Uri baseUri, Uri uri) =>
+            uri.PathAndQuery.StartsWith(baseUri.AbsolutePath, StringComparison.Ordinal)
+                ? uri.PathAndQuery.Substring(baseUri.AbsolutePath.Length)
+                : uri.PathAndQuery.TrimStart('/');
+    }
+
+    /// <summary>Answers from an evidence bundle instead of Sentry: the same requests get the same answers, offline.</summary>
+    internal sealed class ReplayHandler : HttpMessageHandler
+    {
+        private readonly Uri _baseUri;
+        private readonly Dictionary<string, RecordedExchange> _exchanges;
+
+        public ReplayHandler(Uri baseUri, IReadOnlyList<RecordedExchange> exchanges)
+        {
+            _baseUri = baseUri;
+            _exchanges = exchanges.GroupBy(e => e.PathAndQuery, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            string key = request.RequestUri is null ? string.Empty : RecordingHandler.Relative(_baseUri, request.RequestUri);
+            HttpResponseMessage response;
+            if (request.Method == HttpMethod.Get && _exchanges.TryGetValue(key, out RecordedExchange? exchange))
+            {
+                response = new HttpResponseMessage((HttpStatusCode)exchange.Status) { Content = new StringContent(exchange.Body, Encoding.UTF8, "application/json") };
+                foreach (KeyValuePair<string, string> header in exchange.Headers) response.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+            else
+            {
+                // Offline there is nothing else to ask; a change is impossible by construction.
+                response = new HttpResponseMessage(request.Method == HttpMethod.Get ? HttpStatusCode.NotFound : HttpStatusCode.MethodNotAllowed)
+                {
+                    Content = new StringContent(JsonSerializer.Serialize(new Dictionary<string, string> { ["detail"] = $"Not in the evidence bundle: {request.Method} {key}" }), Encoding.UTF8, "application/json"),
+                };
+            }
+
+            response.RequestMessage = request;
+            return Task.FromResult(response);
+        }
+    }
+
+    /// <summary>Reads and writes evidence bundles: JSON with a SHA-256 over the canonical content.</summary>
+    public static class EvidenceStore
+    {
+        private static readonly JsonWriterOptions Indented = new JsonWriterOptions { Indented = true };
+
+        public static string Serialize(IncidentEvidence evidence, out string sha256)
+        {
+            string content = Content(evidence);
+            sha256 = Hash(content);
+            using var stream = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(stream, Indented))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("sha256", sha256);
+                using JsonDocument parsed = JsonDocument.Parse(content);
+                foreach (JsonProperty property in parsed.RootElement.EnumerateObject()) property.WriteTo(writer);
+                writer.WriteEndObject();
+            }
+
+            return Encoding.UTF8.GetString(stream.ToArray());
+        }
+
+        /// <summary>Parses a bundle; <see cref="IncidentEvidence.Verified"/> is false when its content no longer matches its hash.</summary>
+        public static IncidentEvidence Deserialize(string json, string? path)
+        {
+            using JsonDocument document = JsonDocument.Parse(json);
+            JsonElement root = document.RootElement;
+            int version = root.GetProperty("schemaVersion").GetInt32();
+            if (version > IncidentEvidence.CurrentSchemaVersion)
+            {
+                throw new InvalidDataException($"The bundle has schema version {version}; this SentryRunbook reads up to {IncidentEvidence.CurrentSchemaVersion}.");
+            }
+
+            var exchanges = new List<RecordedExchange>();
+            foreach (JsonElement e in root.GetProperty("exchanges").EnumerateArray())
+            {
+                var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                if (e.TryGetProperty("headers", out JsonElement h))
+                {
+                    foreach (JsonProperty header in h.EnumerateObject()) headers[header.Name] = header.Value.GetString() ?? string.Empty;
+                }
+
+                exchanges.Add(new RecordedExchange(e.GetProperty("method").GetString()!, e.GetProperty("path").GetString()!, e.GetProperty("status").GetInt32(), headers, e.GetProperty("body").GetString() ?? string.Empty));
+            }
+
+            var evidence = new IncidentEvidence(
+                version,
+                root.GetProperty("sentryHost").GetString()!,
+                root.GetProperty("organization").GetString()!,
+                root.GetProperty("issueId").GetString()!,
+                root.TryGetProperty("shortId", out JsonElement s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null,
+                DateTimeOffset.Parse(root.GetProperty("fetchedAt").GetString()!, System.Globalization.CultureInfo.InvariantCulture).ToUniversalTime(),
+                root.GetProperty("statsPeriod").GetString()!,
+                exchanges,
+                string.Empty,
+                false,
+                path);
+            string recorded = root.TryGetProperty("sha256", out JsonElement hash) ? hash.GetString() ?? string.Empty : string.Empty;
+            bool verified = string.Equals(recorded, Hash(Content(evidence)), StringComparison.OrdinalIgnoreCase);
+            return new IncidentEvidence(version, evidence.SentryHost, evidence.Organization, evidence.IssueId, evidence.ShortId, evidence.FetchedAt, evidence.StatsPeriod, exchanges, recorded, verified, path);
+        }
+
+        /// <summary>The canonical content the hash covers: every field but the hash, in a fixed order.</summary>
+        private static string Content(IncidentEvidence evidence)
+        {
+            using var stream = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(stream))
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("schemaVersion", evidence.SchemaVersion);
+                writer.WriteString("sentryHost", evidence.SentryHost);
+                writer.WriteString("organization", evidence.Organization);
+                writer.WriteString("issueId", evidence.IssueId);
+                if (evidence.ShortId != null) writer.WriteString("shortId", evidence.ShortId);
+                writer.WriteString("fetchedAt", evidence.FetchedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+                writer.WriteString("statsPeriod", evidence.StatsPeriod);
+                writer.WriteStartArray("exchanges");
+                foreach (RecordedExchange e in evidence.Exchanges.OrderBy(x => x.PathAndQuery, StringComparer.Ordinal))
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("method", e.Method);
+                    writer.WriteString("path", e.PathAndQuery);
+                    writer.WriteNumber("status", e.Status);
+                    writer.WriteStartObject("headers");
+                    foreach (KeyValuePair<string, string> header in e.Headers.OrderBy(x => x.Key, StringComparer.OrdinalIgnoreCase)) writer.WriteString(header.Key, header.Value);
+                    writer.WriteEndObject();
+                    writer.WriteString("body", e.Body);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+
+            return Encoding.UTF8.GetString(stream.ToArray());
+        }
+
+        private static string Hash(string content)
+        {
+            using var sha = SHA256.Create();
+            byte[] digest = sha.ComputeHash(Encoding.UTF8.GetBytes(content));
+            return string.Concat(digest.Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using SentryRunbook.Abstractions;
+using SentryRunbook.Errors;
+using SentryRunbook.Models;
+using SentryRunbook.Rendering;
+
+namespace SentryRunbook.Analysis
+{
+    /// <summary>Everything a postmortem is written from: the triage, the timeline and the event rate.</summary>
+    public sealed class IncidentDossier
+    {
+        public IncidentDossier(TriageReport triage, IncidentTimeline timeline, IReadOnlyList<SentryTimePoint> eventRate)
+        {
+            Triage = triage;
+            Timeline = timeline;
+            EventRate = eventRate;
+        }
+
+        public TriageReport Triage { get; }
+        public IncidentTimeline Timeline { get; }
+        public IReadOnlyList<SentryTimePoint> EventRate { get; }
+
+        /// <summary>
+        /// Gathers the dossier of an issue: the triage (which also reads impact, releases and suspect commits),
+        /// then the activity, the deploys of the issue's releases and the oldest event. Every request is a
+        /// plain read, so the same calls against recorded evidence give the same dossier offline.
+        /// </summary>
+        public static async Task<IncidentDossier> GatherAsync(ISentryApi api, string issueId, TriageReport? triage, TriageOptions options, DateTimeOffset now, Action<string>? log, CancellationToken cancellationToken)
+        {
+            triage ??= await new TriageRunner(api) { Log = log }.RunAsync(issueId, null, options, now, cancellationToken).ConfigureAwait(false);
+            SentryIssue issue = triage.Issue;
+
+            Task<IReadOnlyList<SentryActivity>> activity = Optional(() => api.GetIssueActivityAsync(issueId, cancellationToken), Array.Empty<SentryActivity>());
+            // The issue's own releases, and the rollback target, whose deploy after first seen is the fix.
+            IEnumerable<string> releases = new[] { issue.FirstRelease, issue.LastRelease, triage.RollbackTarget?.Release }.Where(r => !string.IsNullOrEmpty(r)).Distinct()!;
+            Task<IReadOnlyList<SentryDeploy>>[] deploys = releases.Select(r => Optional(() => api.GetDeploysAsync(r!, cancellationToken), Array.Empty<SentryDeploy>())).ToArray();
+            Task<SentryEvent?> oldest = Optional<SentryEvent?>(async () => await api.GetIssueEventAsync(issueId, "oldest", options.Environments, cancellationToken).ConfigureAwait(false), null);
+            await Task.WhenAll(activity, Task.WhenAll(deploys), oldest).ConfigureAwait(false);
+
+            IncidentTimeline timeline = Timelines.Build(issue, activity.Result, deploys.SelectMany(d => d.Result).ToList());
+            IReadOnlyList<SentryTimePoint> rate = issue.Stats.Select(p => new SentryTimePoint(p.Time, p.Count)).ToList();
+            return new IncidentDossier(triage, timeline, rate);
+        }
+
+        private static async Task<T> Optional<T>(Func<Task<T>> call, T fallback)
+        {
+            try
+            {
+                return await call().ConfigureAwait(false);
+            }
+            catch (SentryApiException ex) when (ex.Kind != SentryErrorKind.Authentication && ex.Kind != SentryErrorKind.Transport && ex.Kind != SentryErrorKind.Configuration)
+            {
+                return fallback;
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using SentryRunbook.Models;
+
+namespace SentryRunbook.Rendering
+{
+    /// <summary>Merges what Sentry knows about an incident (first seen, deploys, activity, last seen) into one timeline.</summary>
+    public static class Timelines
+    {
+        /// <summary>
+        /// Merges, in this order before sorting by time (so ties keep it): first seen, the deploys (of the issue's
+        /// releases at any time, of any release from first seen on, such as a rollback), the activity (oldest first),
+        /// and last seen. Activity without a date is skipped; Sentry's own <c>first_seen</c> activity is folded into
+        /// the issue's first seen.
+        /// </summary>
+        public static IncidentTimeline Build(SentryIssue issue, IReadOnlyList<SentryActivity> activity, IReadOnlyList<SentryDeploy> deploys)
+        {
+            if (issue is null) throw new ArgumentNullException(nameof(issue));
+            activity ??= Array.Empty<SentryActivity>();
+            deploys ??= Array.Empty<SentryDeploy>();
+
+            DateTimeOffset? firstSeen = issue.FirstSeen
+                ?? activity.Where(a => a.Type == "first_seen" && a.DateCreated.HasValue).Select(a => a.DateCreated).Min();
+
+            var entries = new List<TimelineEntry>();
+            if (firstSeen is DateTimeOffset first)
+            {
+                entries.Add(new TimelineEntry(first, "Sentry", "first_seen", "First event seen" + (issue.FirstRelease is null ? string.Empty : $" in {issue.FirstRelease}")));
+            }
+
+            var releases = new HashSet<string>(new[] { issue.FirstRelease, issue.LastRelease }.Where(r => r != null).Select(r => r!), StringComparer.Ordinal);
+            foreach (SentryDeploy deploy in deploys)
+            {
+                if (!((deploy.DateFinished ?? deploy.DateStarted) is DateTimeOffset at)) continue;
+                if (!releases.Contains(deploy.Release) && !(firstSeen is DateTimeOffset f && at >= f)) continue;
+                entries.Add(new TimelineEntry(at, "Deploy", "deploy", $"{deploy.Release} deployed to {deploy.Environment}"));
+            }
+
+            IEnumerable<SentryActivity> dated = activity.Where(a => a.DateCreated.HasValue).OrderBy(a => a.DateCreated!.Value);
+            foreach (SentryActivity item in dated)
+            {
+                TimelineEntry? entry = FromActivity(item, item.DateCreated!.Value);
+                if (entry != null) entries.Add(entry);
+            }
+
+            if (issue.LastSeen is DateTimeOffset last)
+            {
+                entries.Add(new TimelineEntry(last, "Sentry", "last_seen", "Last event seen"));
+            }
+
+            List<TimelineEntry> ordered = entries.OrderBy(e => e.Time.UtcTicks).ToList();
+
+            DateTimeOffset? detected = ordered.FirstOrDefault(e => e.Kind == "alert")?.Time
+                ?? ordered.FirstOrDefault(e => e.Kind == "note")?.Time
+                ?? firstSeen;
+            DateTimeOffset? acknowledged = ordered.FirstOrDefault(e => (e.Kind == "acknowledged" || e.Kind == "note") && (detected is null || e.Time >= detected.Value))?.Time;
+
+            DateTimeOffset? resolved = null;
+            foreach (TimelineEntry e in ordered)
+            {
+                if (IsResolution(e.Kind)) resolved = e.Time;
+                else if (e.Kind == "set_unresolved" || e.Kind == "set_regression") resolved = null;
+            }
+
+            return new IncidentTimeline(issue.Id, string.IsNullOrEmpty(issue.ShortId) ? null : issue.ShortId, ordered, firstSeen, detected, acknowledged, resolved);
+        }
+
+        internal static bool IsResolution(string kind) => kind == "set_resolved" || kind == "set_resolved_in_release";
+
+        private static TimelineEntry? FromActivity(SentryActivity a, DateTimeOffset at)
+        {
+            string? user = a.User;
+            string? Data(string key) => a.Data.TryGetValue(key, out string? value) && !string.IsNullOrEmpty(value) ? value : null;
+            switch (a.Type)
+            {
+                case "first_seen":
+                case "set_public":
+                case "set_private":
+                    return null;
+                case "note":
+                    return new TimelineEntry(at, "Note", "note", a.Text ?? string.Empty, user);
+                case "alert":
+                case "alert_fired":
+                    return new TimelineEntry(at, "Alert", "alert", Data("text") ?? Data("rule") ?? "Alert fired", user);
+                case "acknowledged":
+                    return new TimelineEntry(at, "Alert", "acknowledged", Data("text") ?? "Alert acknowledged", user);
+                case "set_resolved":
+                    return new TimelineEntry(at, "Status", "set_resolved", "Resolved", user);
+                case "set_resolved_by_age":
+                    return new TimelineEntry(at, "Status", "set_resolved", "Resolved automatically (no events for the auto-resolve period)", user);
+                case "set_resolved_in_commit":
+                    return new TimelineEntry(at, "Status", "set_resolved", "Resolved in commit " + (Data("commit") ?? "(unknown)"), user);
+                case "set_resolved_in_pull_request":
+                    return new TimelineEntry(at, "Status", "set_resolved", "Resolved in a pull request", user);
+                case "set_resolved_in_release":
+                    string? version = Data("version");
+                    return new TimelineEntry(at, "Status", "set_resolved_in_release", version is null ? "Resolved in the next release" : "Resolved in release " + version, user);
+                case "set_unresolved":
+                    return new TimelineEntry(at, "Status", "set_unresolved", "Unresolved (reopened)", user);
+                case "set_ignored":
+                    return new TimelineEntry(at, "Status", "set_ignored", IgnoredText(Data), user);
+                case "set_regression":
+                    string? regressed = Data("version");
+                    return new TimelineEntry(at, "Regression", "set_regression", "Regression: the issue came back after it was resolved" + (regressed is null ? string.Empty : " (in " + regressed + ")"), user);
+                case "assigned":
+                    return new TimelineEntry(at, "Assignment", "assigned", "Assigned to " + (Data("assigneeName") ?? Data("assigneeEmail") ?? Assignee(Data("assignee"), Data("assigneeType"))), user);
+                case "unassigned":
+                    return new TimelineEntry(at, "Assignment", "unassigned", "Unassigned", user);
+                case "deploy":
+                    return new TimelineEntry(at, "Deploy", "deploy", (Data("version") ?? "A release") + " deployed" + (Data("environment") is string env ? " to " + env : string.Empty), user);
+                default:
+                    return new TimelineEntry(at, "Status", a.Type, char.ToUpperInvariant(a.Type.FirstOrDefault()) + a.Type.Substring(Math.Min(1, a.Type.Length)).Replace('_', ' '), user);
+            }
+        }
+
+        private static string IgnoredText(Func<string, string?> data)
+        {
+            if (data("ignoreCount") is string count) return $"Archived until {count} more events" + (data("ignoreWindow") is string w ? $" in {w} minutes" : string.Empty);
+            if (data("ignoreUserCount") is string users) return $"Archived until {users} more users are affected" + (data("ignoreUserWindow") is string uw ? $" in {uw} minutes" : string.Empty);
+            if (data("ignoreUntil") is string until)
+            {
+                return DateTimeOffset.TryParse(until, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset t)
+                    ? "Archived until " + t.ToUniversalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC"
+                    : "Archived until " + until;
+            }
+
+            if (data("ignoreDuration") is string minutes) return $"Archived for {minutes} minutes";
+            return "Archived (ignored) until it escalates";
+        }
+
+        /// <summary>Sentry's assigned activity carries the assignee's id; an id alone reads better with its kind.</summary>
+        private static string Assignee(string? assignee, string? type) =>
+            assignee is null ? "someone"
+            : assignee.Length > 0 && assignee.All(char.IsDigit) ? (type == "team" ? "team " : "user ") + assignee
+            : assignee;
+    }
+}
