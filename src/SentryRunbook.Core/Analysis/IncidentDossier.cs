@@ -39,9 +39,19 @@ namespace SentryRunbook.Analysis
             IEnumerable<string> releases = new[] { issue.FirstRelease, issue.LastRelease, triage.RollbackTarget?.Release }.Where(r => !string.IsNullOrEmpty(r)).Distinct()!;
             Task<IReadOnlyList<SentryDeploy>>[] deploys = releases.Select(r => Optional(() => api.GetDeploysAsync(r!, cancellationToken), Array.Empty<SentryDeploy>())).ToArray();
             Task<SentryEvent?> oldest = Optional<SentryEvent?>(async () => await api.GetIssueEventAsync(issueId, "oldest", options.Environments, cancellationToken).ConfigureAwait(false), null);
-            await Task.WhenAll(activity, Task.WhenAll(deploys), oldest).ConfigureAwait(false);
 
-            IncidentTimeline timeline = Timelines.Build(issue, activity.Result, deploys.SelectMany(d => d.Result).ToList());
+            // The same releases page triage read (so evidence replays it): their last deploys show a fix such as a rollback.
+            Task<SentryPage<SentryRelease>?> projectReleases = Optional<SentryPage<SentryRelease>?>(async () => await api.GetReleasePageAsync(issue.ProjectId ?? issue.Project, null, null, cancellationToken).ConfigureAwait(false), null);
+            await Task.WhenAll(activity, Task.WhenAll(deploys), oldest, projectReleases).ConfigureAwait(false);
+
+            var allDeploys = deploys.SelectMany(d => d.Result).ToList();
+            foreach (SentryDeploy last in (projectReleases.Result?.Items ?? Array.Empty<SentryRelease>()).Select(r => r.LastDeploy).OfType<SentryDeploy>())
+            {
+                bool known = allDeploys.Any(d => d.Release == last.Release && d.Environment == last.Environment && d.DateFinished == last.DateFinished);
+                if (!known && last.DateFinished >= issue.FirstSeen) allDeploys.Add(last);
+            }
+
+            IncidentTimeline timeline = Timelines.Build(issue, activity.Result, allDeploys);
             IReadOnlyList<SentryTimePoint> rate = issue.Stats.Select(p => new SentryTimePoint(p.Time, p.Count)).ToList();
             return new IncidentDossier(triage, timeline, rate);
         }
