@@ -111,6 +111,30 @@ Describe 'Set-SentryIssueStatus' {
         $ps.Dispose()
     }
 
+    It 'asks before a high-impact change; a script confirms with -Confirm:$false and keeps the still-firing guard' {
+        # Issues the progress test archived already: changing them again leaves the unresolved ones for the next test.
+        $ids = (Get-SentryIssue -Query 'is:ignored' -First 12).Id
+        $ids.Count | Should -Be 12
+        $before = @{}
+        foreach ($id in $ids) { $before[$id] = (Get-Raw $id).statusDetails.ignoreUntil }
+        $ps = [powershell]::Create()   # no interactive host: it cannot ask
+        $null = $ps.AddScript("Import-Module '$(Get-TestModulePath)'; `$args[0] | Set-SentryIssueStatus -Status Ignored -IgnoreDuration 35").AddArgument($ids)
+        try { $ps.Invoke() } catch { }
+        ($ps.Streams.Error + @($ps.InvocationStateInfo.Reason.ErrorRecord) | Where-Object { $_ } | ForEach-Object FullyQualifiedErrorId) -join ' ' | Should -Match 'SentryHighImpactNotConfirmed'
+        $ps.Dispose()
+        foreach ($id in $ids) { (Get-Raw $id).statusDetails.ignoreUntil | Should -Be $before[$id] -Because 'nothing was changed without the confirmation' }
+
+        $changed = $ids | Set-SentryIssueStatus -Status Ignored -IgnoreDuration 35 -Confirm:$false -PassThru
+        @($changed).Count | Should -Be 12
+        # Sentry turns a duration into the time the archive ends.
+        foreach ($id in $ids) { [DateTimeOffset](Get-Raw $id).statusDetails.ignoreUntil | Should -BeGreaterThan ([DateTimeOffset]::UtcNow.AddMinutes(33)) }
+        $fingerprint = "act-firing-$([guid]::NewGuid().ToString('n').Substring(0, 8))"
+        Send-TestEvent $fingerprint 'web@2.4.2'
+        $firing = Get-SentryIssue -Query "is:unresolved $fingerprint" -First 1
+        Set-SentryIssueStatus $firing.Id -Status Resolved -Confirm:$false -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'SentryIssueStillFiring,*' -Because '-Confirm:$false answers the question, it does not switch the guard off'
+    }
+
     It 'resolves 250 piped issues and no other' {
         $before = @(Get-SentryIssue -Query 'is:unresolved')
         $before.Count | Should -BeGreaterThan 250
@@ -150,7 +174,8 @@ Describe 'Rollback and deploys' {
 
 Describe 'Acting while Sentry fails' {
     BeforeAll {
-        $body = @{ rateLimitRate = 0.1; serverErrorRate = 0.1; serverErrorStatus = 503; resetSeconds = 1; seed = 11; pathPrefix = '/api/0/' } | ConvertTo-Json
+        # Truncated answers come after the sandbox stored the write: the note exists though the client saw a failure.
+        $body = @{ rateLimitRate = 0.05; serverErrorRate = 0.05; truncateRate = 0.1; serverErrorStatus = 503; resetSeconds = 1; seed = 11; pathPrefix = '/api/0/' } | ConvertTo-Json
         Invoke-RestMethod -Method Put -Uri "$($script:Sandbox.BaseUri)/sandbox/faults" -Body $body -ContentType 'application/json' | Out-Null
     }
 
@@ -163,6 +188,8 @@ Describe 'Acting while Sentry fails' {
         $ids.Count | Should -Be 20
         $reason = "flaky-batch $([guid]::NewGuid().ToString('n').Substring(0, 8))"
         $ids | Set-SentryIssueStatus -Status Ignored -IgnoreDuration 45 -Reason $reason -Force -ErrorAction Stop
+        $stats = Invoke-RestMethod -Uri "$($script:Sandbox.BaseUri)/sandbox/faults/stats"
+        $stats.injected.truncated | Should -BeGreaterThan 0 -Because 'some writes must have been stored and then failed'
         Invoke-RestMethod -Method Delete -Uri "$($script:Sandbox.BaseUri)/sandbox/faults" | Out-Null
         foreach ($id in $ids) {
             (Get-SentryIssue $id).Status | Should -Be 'ignored'
@@ -171,7 +198,7 @@ Describe 'Acting while Sentry fails' {
     }
 
     It 'creates a deploy once' {
-        $body = @{ rateLimitRate = 0.1; serverErrorRate = 0.1; serverErrorStatus = 503; resetSeconds = 1; seed = 5; pathPrefix = '/api/0/' } | ConvertTo-Json
+        $body = @{ rateLimitRate = 0.05; serverErrorRate = 0.05; truncateRate = 0.1; serverErrorStatus = 503; resetSeconds = 1; seed = 5; pathPrefix = '/api/0/' } | ConvertTo-Json
         Invoke-RestMethod -Method Put -Uri "$($script:Sandbox.BaseUri)/sandbox/faults" -Body $body -ContentType 'application/json' | Out-Null
         $name = "flaky-deploy-$([guid]::NewGuid().ToString('n').Substring(0, 8))"
         foreach ($i in 1..5) { New-SentryDeploy -Release web@2.3.9 -Environment staging -Name "$name-$i" -ErrorAction Stop | Out-Null }

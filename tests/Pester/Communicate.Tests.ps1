@@ -39,8 +39,11 @@ Describe 'New-IncidentMessage' {
 
     It 'escapes hostile text for Slack and Markdown' {
         $message = New-IncidentMessage -Kind Update -Service 'web' -Progress '<!channel> @here <script>alert(1)</script> **boom**' -Severity P1
-        $message.SlackPayload | Should -Not -Match '<!channel>'
-        $message.SlackPayload | Should -Not -Match '<script>'
+        # Decoded first: the JSON writer escapes < as \u003C, which would hide what Slack will see.
+        $slackText = (($message.SlackPayload | ConvertFrom-Json).blocks | ForEach-Object { $_.text.text }) -join "`n"
+        $slackText | Should -Match 'channel' -Because 'the text is still there'
+        $slackText | Should -Not -Match '<!channel>'
+        $slackText | Should -Not -Match '<script>'
         $message.Markdown | Should -Not -Match '<script>'
     }
 }

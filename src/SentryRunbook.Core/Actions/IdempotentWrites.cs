@@ -18,8 +18,13 @@ namespace SentryRunbook.Actions
     {
         public const int MaxAttempts = 4;
 
+        /// <summary>How far Sentry's clock may run behind ours when a stored note is looked for.</summary>
+        public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
+
         public static async Task<SentryActivity> AddNoteOnceAsync(ISentryApi api, string issueId, string text, Action<string>? log, CancellationToken cancellationToken)
         {
+            // Only a note written since this call began can be this call's note; an older one with the same text is another's.
+            DateTimeOffset since = DateTimeOffset.UtcNow - ClockSkew;
             for (int attempt = 1; ; attempt++)
             {
                 try
@@ -28,8 +33,10 @@ namespace SentryRunbook.Actions
                 }
                 catch (SentryApiException ex) when (ex.ErrorId == "SentryNoteDuplicate" || IsUnknownOutcome(ex))
                 {
+                    // Sentry itself refuses a duplicate within the hour: then the earlier note is the one to return.
+                    bool duplicate = ex.ErrorId == "SentryNoteDuplicate";
                     SentryActivity? stored = (await api.GetIssueActivityAsync(issueId, cancellationToken).ConfigureAwait(false))
-                        .FirstOrDefault(a => a.Type == "note" && a.Text == text);
+                        .FirstOrDefault(a => a.Type == "note" && a.Text == text && (duplicate || (a.DateCreated is DateTimeOffset created && created >= since)));
                     if (stored != null)
                     {
                         log?.Invoke($"The note on {issueId} was stored despite {Describe(ex)}; not posting it again.");

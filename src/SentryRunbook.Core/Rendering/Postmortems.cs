@@ -541,5 +541,28 @@ namespace SentryRunbook.Rendering
             if (s.TotalMinutes >= 1) return $"{(int)s.TotalMinutes} min";
             return s.TotalSeconds >= 1 ? $"{(int)s.TotalSeconds} s" : "0 min";
         }
+
+        /// <summary>
+        /// A postmortem rebuilt from evidence whose content no longer matches its SHA-256 says so before anything else.
+        /// The hash is unkeyed: it catches accidental edits, not someone who recomputes it.
+        /// </summary>
+        public static Postmortem MarkUnverified(Postmortem postmortem, string sha256)
+        {
+            string note = $"Unverified evidence: the bundle this postmortem was rebuilt from was changed after it was saved (its content does not match SHA-256 {sha256}).";
+            string content;
+            if (postmortem.Format == "Html")
+            {
+                int body = postmortem.Content.IndexOf("<body", StringComparison.Ordinal);
+                int after = body < 0 ? -1 : postmortem.Content.IndexOf('>', body);
+                string banner = "<p class=\"unverified\"><strong>" + MessageEscaping.Html(note) + "</strong></p>";
+                content = after < 0 ? banner + postmortem.Content : postmortem.Content.Insert(after + 1, banner);
+            }
+            else
+            {
+                content = "> **" + MessageEscaping.Markdown(note) + "**\n\n" + postmortem.Content;
+            }
+
+            return new Postmortem(postmortem.Title, postmortem.Format, content, postmortem.IssueId, postmortem.ShortId, postmortem.Path);
+        }
     }
 }

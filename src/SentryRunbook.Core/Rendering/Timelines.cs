@@ -127,7 +127,9 @@ namespace SentryRunbook.Rendering
             }
 
             if (data("ignoreDuration") is string minutes) return $"Archived for {minutes} minutes";
-            return "Archived (ignored) until it escalates";
+            // Without a condition an archive is forever (REFERENCE.md §2.4), unless Sentry says "until escalating".
+            bool escalating = data("ignoreUntilEscalating") == "true" || data("substatus") == "archived_until_escalating";
+            return escalating ? "Archived until it escalates" : "Archived (ignored) with no condition";
         }
 
         /// <summary>Sentry's assigned activity carries the assignee's id; an id alone reads better with its kind.</summary>

@@ -30,7 +30,7 @@ namespace SentryRunbook.PowerShell.Commands
             {
                 evidence = ClientFactory.Deserialize(File.ReadAllText(path), path);
             }
-            catch (System.Exception ex) when (ex is JsonException || ex is InvalidDataException || ex is System.Collections.Generic.KeyNotFoundException || ex is System.FormatException || ex is System.InvalidOperationException)
+            catch (System.Exception ex) when (ex is JsonException || ex is InvalidDataException || ex is System.Collections.Generic.KeyNotFoundException || ex is System.FormatException || ex is System.InvalidOperationException || ex is System.ArgumentException || ex is System.NullReferenceException)
             {
                 WriteError(ErrorRecords.Input("IncidentEvidenceInvalid", $"'{path}' is not an evidence bundle SentryRunbook can read: {ex.Message}", "Save it again with Save-IncidentEvidence.", path, ErrorCategory.InvalidData));
                 return;

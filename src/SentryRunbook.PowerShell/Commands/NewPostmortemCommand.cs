@@ -70,10 +70,14 @@ namespace SentryRunbook.PowerShell.Commands
         protected override void ProcessRecord()
         {
             string? resolvedPath = Path is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
-            if (resolvedPath != null && File.Exists(resolvedPath) && !Force)
+            string? evidencePath = EvidencePath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(EvidencePath);
+            foreach (string? file in new[] { resolvedPath, evidencePath })
             {
-                WriteError(ErrorRecords.Input("PostmortemFileExists", $"'{resolvedPath}' exists already.", "Pass -Force to overwrite it, or choose another -Path.", resolvedPath, ErrorCategory.ResourceExists));
-                return;
+                if (file != null && File.Exists(file) && !Force)
+                {
+                    WriteError(ErrorRecords.Input("PostmortemFileExists", $"'{file}' exists already.", "Pass -Force to overwrite it, or choose another path.", file, ErrorCategory.ResourceExists));
+                    return;
+                }
             }
 
             Func<System.Collections.Generic.IReadOnlyList<RecordedExchange>>? recorded = null;
@@ -100,10 +104,15 @@ namespace SentryRunbook.PowerShell.Commands
                 FetchedAt = Evidence?.FetchedAt ?? now,
             };
             Postmortem postmortem = Format.Equals("Html", StringComparison.OrdinalIgnoreCase) ? Postmortems.Html(input) : Postmortems.Markdown(input);
+            if (Evidence != null && !Evidence.Verified)
+            {
+                WriteWarning($"The evidence was changed after it was saved (SHA-256 mismatch): the postmortem says so at the top.");
+                postmortem = Postmortems.MarkUnverified(postmortem, Evidence.Sha256);
+            }
 
             if (recorded != null && EvidencePath != null && ShouldProcess(EvidencePath, "Write the evidence"))
             {
-                IncidentEvidence saved = EvidenceFiles.Write(ResolvedConnection, id, dossier.Triage.ShortId, now, options.StatsPeriod, recorded(), SessionState.Path.GetUnresolvedProviderPathFromPSPath(EvidencePath));
+                IncidentEvidence saved = EvidenceFiles.Write(ResolvedConnection, id, dossier.Triage.ShortId, now, options.StatsPeriod, recorded(), evidencePath!);
                 WriteVerbose($"Saved the evidence of this postmortem to {saved.Path} (SHA-256 {saved.Sha256}).");
             }
 

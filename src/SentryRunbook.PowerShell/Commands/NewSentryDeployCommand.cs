@@ -33,6 +33,11 @@ namespace SentryRunbook.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public string? Url { get; set; }
 
+        /// <summary>Only these projects of the release (a rollback target names its project). Default: all of the release's projects.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string[]? Project { get; set; }
+
         [Parameter]
         public DateTimeOffset? DateStarted { get; set; }
 
@@ -47,6 +52,7 @@ namespace SentryRunbook.PowerShell.Commands
                 Environment = Environment,
                 Name = Name,
                 Url = Url,
+                Projects = Project ?? Array.Empty<string>(),
                 DateStarted = DateStarted?.ToUniversalTime(),
                 // Always sent, so that a deploy whose POST failed can be recognised before creating it again.
                 DateFinished = (DateFinished ?? DateTimeOffset.UtcNow).ToUniversalTime(),

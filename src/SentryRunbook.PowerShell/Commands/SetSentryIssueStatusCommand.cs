@@ -131,13 +131,34 @@ namespace SentryRunbook.PowerShell.Commands
             }
 
             if (approved.Count == 0) return;
-            if (StatusPlanner.IsHighImpact(change, approved.Count) && !Force
-                && !ShouldContinue($"{Capitalize(change.Describe())}: {approved.Count} issue(s). Continue?", "High-impact change"))
-            {
-                return;
-            }
+            if (StatusPlanner.IsHighImpact(change, approved.Count) && !ConfirmHighImpact(change, approved.Count)) return;
 
             Apply(change, approved);
+        }
+
+        /// <summary>
+        /// Archiving forever or changing many issues asks once more. -Confirm:$false or -Force answers it, so an
+        /// unattended job (Azure Automation) can say yes without turning off the still-firing guard; a
+        /// non-interactive session without either gets an error saying so rather than a hang.
+        /// </summary>
+        private bool ConfirmHighImpact(StatusChange change, int count)
+        {
+            bool confirmedAlready = Force || (MyInvocation.BoundParameters.TryGetValue("Confirm", out object? confirm) && confirm is SwitchParameter s && !s.IsPresent);
+            if (confirmedAlready) return true;
+            try
+            {
+                return ShouldContinue($"{Capitalize(change.Describe())}: {count} issue(s). Continue?", "High-impact change");
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                ThrowTerminatingError(ErrorRecords.Input(
+                    "SentryHighImpactNotConfirmed",
+                    $"{Capitalize(change.Describe())} for {count} issue(s) needs confirmation, and this session cannot ask ({ex.Message}).",
+                    "Add -Confirm:$false to confirm it in a script (the still-firing guard stays on), or -Force.",
+                    null,
+                    ErrorCategory.PermissionDenied));
+                return false;
+            }
         }
 
         private void Apply(StatusChange change, List<(string Input, SentryIssue Issue)> approved)
@@ -145,7 +166,7 @@ namespace SentryRunbook.PowerShell.Commands
             var progress = new ProgressRecord(3, "Set-SentryIssueStatus", $"{Capitalize(change.Describe())}: {approved.Count} issue(s)");
             int done = 0;
             string? note = Reason is null ? null : $"{Capitalize(change.Describe())}: {Reason}";
-            (SentryIssue? Issue, SentryApiException? Error)[] results;
+            (SentryIssue? Issue, SentryApiException? Error, SentryApiException? NoteError)[] results;
             WriteProgress(progress);
             try
             {
@@ -154,7 +175,7 @@ namespace SentryRunbook.PowerShell.Commands
                     // Bounded by the connection's concurrency limit; each issue's change and note stay together.
                     return Task.WhenAll(approved.Select(async item =>
                     {
-                        var outcome = await Settle(ChangeOneAsync(api, item.Issue, change, note, ct)).ConfigureAwait(false);
+                        var outcome = await ChangeOneAsync(api, item.Issue, change, note, ct).ConfigureAwait(false);
                         int finished = Interlocked.Increment(ref done);
                         QueueVerbose($"{finished}/{approved.Count}: {item.Issue.ShortId} {(outcome.Error is null ? "done" : "failed")}");
                         QueueProgress(new ProgressRecord(progress.ActivityId, progress.Activity, $"{finished} of {approved.Count} done, the last {item.Issue.ShortId}") { PercentComplete = finished * 100 / approved.Count });
@@ -168,24 +189,59 @@ namespace SentryRunbook.PowerShell.Commands
                 WriteProgress(progress);
             }
 
+            // Every result is written before a failure that stops the command, so no change already made goes unreported.
+            SentryApiException? fatal = null;
             for (int i = 0; i < results.Length; i++)
             {
                 if (results[i].Issue is SentryIssue updated)
                 {
                     if (PassThru) WriteObject(updated);
+                    if (results[i].NoteError is SentryApiException noteError)
+                    {
+                        WriteError(ErrorRecords.Input(
+                            "SentryIssueNoteFailed",
+                            $"{updated.ShortId} was changed, but the note with the reason could not be written: {noteError.Message}",
+                            "Add it with Add-SentryIssueNote; notes need a token with event:write bound to a user or an internal integration.",
+                            approved[i].Input,
+                            ErrorCategory.WriteError));
+                    }
+                }
+                else if (IsFatal(results[i].Error!))
+                {
+                    fatal ??= results[i].Error;
                 }
                 else
                 {
-                    ReportFailure(results[i].Error!, approved[i].Input);
+                    WriteSentryError(results[i].Error!, approved[i].Input);
                 }
             }
+
+            if (fatal != null) ThrowSentryError(fatal, null);
         }
 
-        private async Task<SentryIssue> ChangeOneAsync(SentryRunbook.Abstractions.ISentryApi api, SentryIssue issue, StatusChange change, string? note, CancellationToken ct)
+        /// <summary>The change and its note: a failed note does not undo or hide the change that was made.</summary>
+        private async Task<(SentryIssue? Issue, SentryApiException? Error, SentryApiException? NoteError)> ChangeOneAsync(SentryRunbook.Abstractions.ISentryApi api, SentryIssue issue, StatusChange change, string? note, CancellationToken ct)
         {
-            SentryIssue updated = await api.UpdateIssueStatusAsync(issue.Id, change, ct).ConfigureAwait(false);
-            if (note != null) await IdempotentWrites.AddNoteOnceAsync(api, issue.Id, note, QueueVerbose, ct).ConfigureAwait(false);
-            return updated;
+            SentryIssue updated;
+            try
+            {
+                updated = await api.UpdateIssueStatusAsync(issue.Id, change, ct).ConfigureAwait(false);
+            }
+            catch (SentryApiException ex)
+            {
+                return (null, ex, null);
+            }
+
+            if (note is null) return (updated, null, null);
+            try
+            {
+                await IdempotentWrites.AddNoteOnceAsync(api, issue.Id, note, QueueVerbose, ct).ConfigureAwait(false);
+                return (updated, null, null);
+            }
+            catch (SentryApiException ex)
+            {
+                return (updated, null, ex);
+            }
         }
 
         private StatusChange BuildChange()

@@ -82,7 +82,8 @@ public class ActionsTests
     public void Changes_describe_themselves_for_WhatIf(string status, string? inRelease, bool escalating, string text) =>
         Assert.Equal(text, new StatusChange { Status = status, InRelease = inRelease, UntilEscalating = escalating }.Describe());
 
-    private static SentryActivity NoteActivity(string text) => new("9", "1", "note", Now, "Ada", new Dictionary<string, string> { ["text"] = text });
+    // Notes are looked for by the time of the call, so these carry the real clock's time.
+    private static SentryActivity NoteActivity(string text, TimeSpan? age = null) => new("9", "1", "note", DateTimeOffset.UtcNow - (age ?? TimeSpan.Zero), "Ada", new Dictionary<string, string> { ["text"] = text });
 
     [Fact]
     public async Task A_note_whose_POST_failed_but_was_stored_is_not_posted_again()
@@ -111,6 +112,19 @@ public class ActionsTests
         Assert.Equal(2, posts);
         Assert.Equal("rolled back", note.Text);
         Assert.Contains(log, l => l.Contains("posting it again"));
+    }
+
+    [Fact]
+    public async Task An_older_note_with_the_same_text_is_not_taken_for_this_one()
+    {
+        int posts = 0;
+        var api = new FakeSentryApi
+        {
+            Note = (_, text) => ++posts == 1 ? throw new SentryApiException(SentryErrorKind.Server, "SentryServerError", "503", "retry", 503) : NoteActivity(text),
+            Activity = _ => new[] { NoteActivity("Resolve: hotfix", TimeSpan.FromHours(3)) },
+        };
+        await IdempotentWrites.AddNoteOnceAsync(api, "1", "Resolve: hotfix", null, CancellationToken.None);
+        Assert.Equal(2, posts);
     }
 
     [Fact]
