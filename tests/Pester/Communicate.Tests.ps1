@@ -48,6 +48,22 @@ Describe 'New-IncidentMessage' {
     }
 }
 
+Describe 'Dedup keys' {
+    It 'are the same for every message built from a triage of one issue, and can be named' {
+        $initial = $script:Triage | New-IncidentMessage -Kind Initial
+        $resolution = $script:Triage | New-IncidentMessage -Kind Resolution -FixApplied 'rollback'
+        $initial.DedupKey | Should -Be $resolution.DedupKey
+        $named = New-IncidentMessage -Kind Update -Service web -Severity P0 -DedupKey 'inc-42'
+        $named.DedupKey | Should -Be 'inc-42'
+        ($named.PagerDutyPayloadFor('key') | ConvertFrom-Json).dedup_key | Should -Be 'inc-42'
+    }
+
+    It 'warns when nothing names the incident' {
+        New-IncidentMessage -Kind Update -Service web -Severity P2 -WarningVariable warnings -WarningAction SilentlyContinue | Out-Null
+        $warnings[0] | Should -Match 'dedup key'
+    }
+}
+
 Describe 'Send-IncidentMessage' {
     BeforeEach { $null = Receive-TestWebhook $script:Hook }
 

@@ -26,6 +26,7 @@ Describe 'Get-IncidentTimeline' {
         $timeline.Entries.Kind | Should -Contain 'first_seen'
         $timeline.Entries.Kind | Should -Contain 'note'
         $timeline.Entries.Kind | Should -Contain 'deploy'
+        ($timeline.Entries | Where-Object Kind -eq 'deploy').Text -join ' ' | Should -Match 'web@2\.4\.1' -Because 'the rollback deploy after first seen is the fix'
         ($timeline.Entries.Kind | Where-Object { $_ -like 'set_resolved*' }) | Should -Not -BeNullOrEmpty
         $timeline.Entries.Time | Should -Be ($timeline.Entries.Time | Sort-Object)
         $timeline.TimeToAcknowledge | Should -Not -BeNullOrEmpty

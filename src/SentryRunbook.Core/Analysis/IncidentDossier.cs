@@ -34,15 +34,26 @@ namespace SentryRunbook.Analysis
             triage ??= await new TriageRunner(api) { Log = log }.RunAsync(issueId, null, options, now, cancellationToken).ConfigureAwait(false);
             SentryIssue issue = triage.Issue;
 
-            Task<IReadOnlyList<SentryActivity>> activity = Optional(() => api.GetIssueActivityAsync(issueId, cancellationToken), Array.Empty<SentryActivity>());
-            // The issue's own releases, and the rollback target, whose deploy after first seen is the fix.
-            IEnumerable<string> releases = new[] { issue.FirstRelease, issue.LastRelease, triage.RollbackTarget?.Release }.Where(r => !string.IsNullOrEmpty(r)).Distinct()!;
-            Task<IReadOnlyList<SentryDeploy>>[] deploys = releases.Select(r => Optional(() => api.GetDeploysAsync(r!, cancellationToken), Array.Empty<SentryDeploy>())).ToArray();
             Task<SentryEvent?> oldest = Optional<SentryEvent?>(async () => await api.GetIssueEventAsync(issueId, "oldest", options.Environments, cancellationToken).ConfigureAwait(false), null);
+            Task<IncidentTimeline> timeline = TimelineAsync(api, issueId, issue, triage.RollbackTarget?.Release, cancellationToken);
+            await Task.WhenAll(oldest, timeline).ConfigureAwait(false);
 
-            // The same releases page triage read (so evidence replays it): their last deploys show a fix such as a rollback.
+            IReadOnlyList<SentryTimePoint> rate = issue.Stats.Select(p => new SentryTimePoint(p.Time, p.Count)).ToList();
+            return new IncidentDossier(triage, timeline.Result, rate);
+        }
+
+        /// <summary>
+        /// The timeline of an issue: its activity, the deploys of its releases (and of a rollback target), and the
+        /// last deploys on the project's releases page since first seen, which show a fix such as a rollback.
+        /// The calls are those triage makes too, so recorded evidence answers them offline.
+        /// </summary>
+        public static async Task<IncidentTimeline> TimelineAsync(ISentryApi api, string issueId, SentryIssue issue, string? rollbackRelease, CancellationToken cancellationToken)
+        {
+            Task<IReadOnlyList<SentryActivity>> activity = Optional(() => api.GetIssueActivityAsync(issueId, cancellationToken), Array.Empty<SentryActivity>());
+            IEnumerable<string> releases = new[] { issue.FirstRelease, issue.LastRelease, rollbackRelease }.Where(r => !string.IsNullOrEmpty(r)).Distinct()!;
+            Task<IReadOnlyList<SentryDeploy>>[] deploys = releases.Select(r => Optional(() => api.GetDeploysAsync(r!, cancellationToken), Array.Empty<SentryDeploy>())).ToArray();
             Task<SentryPage<SentryRelease>?> projectReleases = Optional<SentryPage<SentryRelease>?>(async () => await api.GetReleasePageAsync(issue.ProjectId ?? issue.Project, null, null, cancellationToken).ConfigureAwait(false), null);
-            await Task.WhenAll(activity, Task.WhenAll(deploys), oldest, projectReleases).ConfigureAwait(false);
+            await Task.WhenAll(activity, Task.WhenAll(deploys), projectReleases).ConfigureAwait(false);
 
             var allDeploys = deploys.SelectMany(d => d.Result).ToList();
             foreach (SentryDeploy last in (projectReleases.Result?.Items ?? Array.Empty<SentryRelease>()).Select(r => r.LastDeploy).OfType<SentryDeploy>())
@@ -51,9 +62,7 @@ namespace SentryRunbook.Analysis
                 if (!known && last.DateFinished >= issue.FirstSeen) allDeploys.Add(last);
             }
 
-            IncidentTimeline timeline = Timelines.Build(issue, activity.Result, allDeploys);
-            IReadOnlyList<SentryTimePoint> rate = issue.Stats.Select(p => new SentryTimePoint(p.Time, p.Count)).ToList();
-            return new IncidentDossier(triage, timeline, rate);
+            return Timelines.Build(issue, activity.Result, allDeploys);
         }
 
         private static async Task<T> Optional<T>(Func<Task<T>> call, T fallback)

@@ -87,7 +87,7 @@ namespace SentryRunbook.Rendering
                 request.PostmortemUrl,
                 postmortemDue,
                 level?.Response,
-                DedupKey(request.Organization, request.IssueId ?? request.ShortId ?? service));
+                string.IsNullOrWhiteSpace(request.DedupKey) ? DedupKey(request.Organization, request.IssueId ?? request.ShortId ?? service) : request.DedupKey!.Trim());
         }
 
         /// <summary>

@@ -26,6 +26,12 @@ namespace SentryRunbook.Rendering
         public string? PostmortemUrl { get; set; }
         /// <summary>The Sentry organization slug; part of the dedup key.</summary>
         public string? Organization { get; set; }
+
+        /// <summary>
+        /// The incident's PagerDuty dedup key, when the caller names it; otherwise it is made from the organization and
+        /// the issue id, so every message of one incident (built the same way) shares it.
+        /// </summary>
+        public string? DedupKey { get; set; }
         public string? Environment { get; set; }
         /// <summary>When the incident started (the issue's first seen).</summary>
         public DateTimeOffset? Started { get; set; }

@@ -6,7 +6,7 @@ using System.Threading.Tasks;
 using SentryRunbook.Models;
 using SentryRunbook.PowerShell.Completion;
 using SentryRunbook.PowerShell.Infrastructure;
-using SentryRunbook.Rendering;
+using SentryRunbook.Analysis;
 
 namespace SentryRunbook.PowerShell.Commands
 {
@@ -39,30 +39,13 @@ namespace SentryRunbook.PowerShell.Commands
             string? id = Evidence?.IssueId ?? ResolveIssueId(IssueId);
             if (id is null) return;
 
-            bool ok = TryCall(async (_, ct) =>
+            bool ok = TryCall(async (api, ct) =>
             {
-                var api = connection.Api;
-                Task<SentryIssue> issue = api.GetIssueAsync(id, ct);
-                Task<IReadOnlyList<SentryActivity>> activity = api.GetIssueActivityAsync(id, ct);
-                SentryIssue detail = await issue.ConfigureAwait(false);
-                var releases = new[] { detail.FirstRelease, detail.LastRelease }.Where(r => !string.IsNullOrEmpty(r)).Distinct().ToList();
-                IReadOnlyList<SentryDeploy>[] deploys = await Task.WhenAll(releases.Select(r => DeploysOrNone(api, r!, ct))).ConfigureAwait(false);
-                return Timelines.Build(detail, await activity.ConfigureAwait(false), deploys.SelectMany(d => d).ToList());
+                SentryIssue detail = await api.GetIssueAsync(id, ct).ConfigureAwait(false);
+                return await IncidentDossier.TimelineAsync(api, id, detail, null, ct).ConfigureAwait(false);
             }, (object?)Evidence ?? IssueId, out IncidentTimeline timeline);
 
             if (ok) WriteObject(timeline);
-        }
-
-        private static async Task<IReadOnlyList<SentryDeploy>> DeploysOrNone(SentryRunbook.Abstractions.ISentryApi api, string release, System.Threading.CancellationToken ct)
-        {
-            try
-            {
-                return await api.GetDeploysAsync(release, ct).ConfigureAwait(false);
-            }
-            catch (SentryRunbook.Errors.SentryApiException ex) when (ex.Kind == SentryRunbook.Errors.SentryErrorKind.NotFound)
-            {
-                return Array.Empty<SentryDeploy>();
-            }
         }
     }
 }

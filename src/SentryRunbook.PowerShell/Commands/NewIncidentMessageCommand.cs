@@ -74,6 +74,14 @@ namespace SentryRunbook.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public string? IssueId { get; set; }
 
+        /// <summary>
+        /// The PagerDuty dedup key: the same for every message of one incident. Default: made from the organization
+        /// and the issue's numeric id (a triage gives it; from parameters pass -IssueId with the numeric id, or this).
+        /// </summary>
+        [Parameter]
+        [ValidateLength(1, 255)]
+        public string? DedupKey { get; set; }
+
         /// <summary>When the incident started. From a triage: the issue's first seen.</summary>
         [Parameter(ParameterSetName = ParametersSet)]
         public DateTimeOffset? Started { get; set; }
@@ -114,6 +122,11 @@ namespace SentryRunbook.PowerShell.Commands
             request.PostmortemUrl = PostmortemUrl ?? request.PostmortemUrl;
             request.ResolvedAt = ResolvedAt ?? request.ResolvedAt;
             request.Organization ??= SentrySession.Current?.Organization ?? System.Environment.GetEnvironmentVariable("SENTRY_ORG");
+            request.DedupKey = DedupKey ?? request.DedupKey;
+            if (Triage is null && IssueId is null && DedupKey is null)
+            {
+                WriteWarning("No -IssueId or -DedupKey: the PagerDuty dedup key is made from the service name, so messages of two incidents of this service would share it.");
+            }
             if (UpdateEveryMinutes is int minutes) request.UpdateEvery = TimeSpan.FromMinutes(minutes);
 
             try
