@@ -84,9 +84,13 @@ Describe 'Offline, with the sandbox stopped' {
         $rebuilt.Content | Should -BeExactly $script:Live.Content
     }
 
-    It 'rebuilds the triage and the timeline offline' {
+    It 'rebuilds the triage, the impact, the patterns and the timeline offline' {
         $evidence = Import-IncidentEvidence (Join-Path $script:Dir 'web-1.evidence.json')
         ($evidence | Invoke-SentryTriage).Severity.Severity | Should -Be 'P0'
+        $impact = $evidence | Measure-SentryImpact
+        $impact.Events | Should -Be 200
+        $impact.CrashFreeSessionRate | Should -BeLessThan 95
+        ($evidence | Find-IncidentPattern)[0].Pattern | Should -Be 'DeploymentRegression'
         ($evidence | Get-IncidentTimeline).Entries.Kind | Should -Contain 'note'
     }
 

@@ -36,11 +36,42 @@ namespace SentryRunbook.Analysis
 
             Task<SentryEvent?> oldest = Optional<SentryEvent?>(async () => await api.GetIssueEventAsync(issueId, "oldest", options.Environments, cancellationToken).ConfigureAwait(false), null);
             Task<IncidentTimeline> timeline = TimelineAsync(api, issueId, issue, triage.RollbackTarget?.Release, cancellationToken);
-            await Task.WhenAll(oldest, timeline).ConfigureAwait(false);
+            Task<IReadOnlyList<SentryTimePoint>?> rate = EventRateAsync(api, issue, options, now, cancellationToken);
+            await Task.WhenAll(oldest, timeline, rate).ConfigureAwait(false);
 
-            IReadOnlyList<SentryTimePoint> rate = issue.Stats.Select(p => new SentryTimePoint(p.Time, p.Count)).ToList();
-            return new IncidentDossier(triage, timeline.Result, rate);
+            // The issue's own 24-hour histogram only when the incident's window could not be read.
+            IReadOnlyList<SentryTimePoint> eventRate = rate.Result ?? issue.Stats.Select(p => new SentryTimePoint(p.Time, p.Count)).ToList();
+            return new IncidentDossier(triage, timeline.Result, eventRate);
         }
+
+        /// <summary>
+        /// The event rate over the incident itself — from an hour before first seen to an hour after last seen —
+        /// so a postmortem written days later still charts the incident, not the day before it was written.
+        /// </summary>
+        private static Task<IReadOnlyList<SentryTimePoint>?> EventRateAsync(ISentryApi api, SentryIssue issue, TriageOptions options, DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            if (!(issue.FirstSeen is DateTimeOffset first)) return Task.FromResult<IReadOnlyList<SentryTimePoint>?>(null);
+            DateTimeOffset start = Floor(first.AddHours(-1));
+            DateTimeOffset end = Floor((issue.LastSeen ?? now).AddHours(1));
+            if (end > now) end = now;
+            if (end <= start) return Task.FromResult<IReadOnlyList<SentryTimePoint>?>(null);
+            TimeSpan span = end - start;
+            string interval = span <= TimeSpan.FromHours(6) ? "5m" : span <= TimeSpan.FromDays(3) ? "1h" : "1d";
+            var query = new StatsQuery
+            {
+                Dataset = "errors",
+                YAxes = new[] { "count()" },
+                Interval = interval,
+                Query = "issue.id:" + issue.Id,
+                Projects = issue.ProjectId is string id ? new[] { id } : Array.Empty<string>(),
+                Environments = options.Environments,
+                Window = TimeWindow.Between(start, end),
+            };
+            return Optional<IReadOnlyList<SentryTimePoint>?>(async () => (await api.GetEventsStatsAsync(query, cancellationToken).ConfigureAwait(false)).FirstOrDefault()?.Points, null);
+        }
+
+        /// <summary>Whole minutes, so that the window (and the recorded request) does not depend on the second it was asked.</summary>
+        private static DateTimeOffset Floor(DateTimeOffset time) => new DateTimeOffset(time.UtcTicks - time.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
 
         /// <summary>
         /// The timeline of an issue: its activity, the deploys of its releases (and of a rollback target), and the

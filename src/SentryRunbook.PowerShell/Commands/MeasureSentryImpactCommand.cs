@@ -11,12 +11,15 @@ namespace SentryRunbook.PowerShell.Commands
     /// Measures an issue's impact: events, unique users, peak events per minute and users per hour,
     /// crash-free rates, p95 latency, environments and releases, each with the query behind it.
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Measure, "SentryImpact", DefaultParameterSetName = IdSet)]
+    [Cmdlet(VerbsDiagnostic.Measure, "SentryImpact", DefaultParameterSetName = EvidenceSet)]
     [OutputType(typeof(IncidentImpact))]
     public sealed class MeasureSentryImpactCommand : SentryApiCmdlet
     {
         private const string IdSet = "ById";
         private const string IssueSet = "ByIssue";
+
+        // The default set: an evidence bundle has an IssueId property too, and piped in it must bind as evidence.
+        private const string EvidenceSet = "FromEvidence";
 
         /// <summary>The issue: numeric id, short id or URL.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -28,6 +31,11 @@ namespace SentryRunbook.PowerShell.Commands
         [Parameter(Mandatory = true, ParameterSetName = IssueSet, ValueFromPipeline = true)]
         [ValidateNotNull]
         public SentryIssue? Issue { get; set; }
+
+        /// <summary>An evidence bundle from Import-IncidentEvidence: the impact is measured offline, as of its fetch time.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = EvidenceSet, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public IncidentEvidence? Evidence { get; set; }
 
         /// <summary>The window to measure, ending now: 1h, 24h, 7d, 14d. An empty window widens to 7d.</summary>
         [Parameter]
@@ -42,6 +50,12 @@ namespace SentryRunbook.PowerShell.Commands
 
         protected override void ProcessRecord()
         {
+            if (Evidence != null)
+            {
+                MeasureOffline(Evidence);
+                return;
+            }
+
             SentryIssue? issue = Issue;
             if (issue is null)
             {
@@ -54,6 +68,22 @@ namespace SentryRunbook.PowerShell.Commands
             if (TryCall((api, ct) => measurer.MeasureAsync(issue!, StatsPeriod, Environment ?? Array.Empty<string>(), DateTimeOffset.UtcNow, ct), target, out IncidentImpact impact))
             {
                 foreach (string missing in impact.MissingSignals) WriteVerbose("Missing signal: " + missing);
+                WriteObject(impact);
+            }
+        }
+
+        /// <summary>The same requests as the triage that recorded the evidence (all tags first), answered from it.</summary>
+        private void MeasureOffline(IncidentEvidence evidence)
+        {
+            UseConnection(ClientFactory.Replay(evidence));
+            var measurer = new ImpactMeasurer(Api) { Warn = QueueWarning };
+            if (TryCall(async (api, ct) =>
+            {
+                SentryIssue issue = await api.GetIssueAsync(evidence.IssueId, ct).ConfigureAwait(false);
+                var tags = await api.GetIssueTagsAsync(evidence.IssueId, Array.Empty<string>(), ct).ConfigureAwait(false);
+                return await measurer.MeasureAsync(issue, evidence.StatsPeriod, Array.Empty<string>(), evidence.FetchedAt, ct, tags).ConfigureAwait(false);
+            }, evidence, out IncidentImpact impact))
+            {
                 WriteObject(impact);
             }
         }
