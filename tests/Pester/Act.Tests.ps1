@@ -101,7 +101,8 @@ Describe 'Set-SentryIssueStatus' {
     It 'reports progress while it changes many issues' {
         $ids = (Get-SentryIssue -Query 'is:unresolved' -First 12).Id
         $ps = [powershell]::Create()
-        $null = $ps.AddScript("Import-Module '$(Get-TestModulePath)'; `$args[0] | Set-SentryIssueStatus -Status Ignored -IgnoreDuration 30 -Force").AddArgument($ids)
+        # A runspace of its own has no stored connection: the connection is passed.
+        $null = $ps.AddScript("Import-Module '$(Get-TestModulePath)'; `$args[0] | Set-SentryIssueStatus -Status Ignored -IgnoreDuration 30 -Force -Connection `$args[1]").AddArgument($ids).AddArgument((Get-SentryConnection))
         $ps.Invoke()
         $ps.HadErrors | Should -BeFalse
         $progress = @($ps.Streams.Progress | Where-Object Activity -eq 'Set-SentryIssueStatus')
@@ -118,7 +119,7 @@ Describe 'Set-SentryIssueStatus' {
         $before = @{}
         foreach ($id in $ids) { $before[$id] = (Get-Raw $id).statusDetails.ignoreUntil }
         $ps = [powershell]::Create()   # no interactive host: it cannot ask
-        $null = $ps.AddScript("Import-Module '$(Get-TestModulePath)'; `$args[0] | Set-SentryIssueStatus -Status Ignored -IgnoreDuration 35").AddArgument($ids)
+        $null = $ps.AddScript("Import-Module '$(Get-TestModulePath)'; `$args[0] | Set-SentryIssueStatus -Status Ignored -IgnoreDuration 35 -Connection `$args[1]").AddArgument($ids).AddArgument((Get-SentryConnection))
         try { $ps.Invoke() } catch { }
         ($ps.Streams.Error + @($ps.InvocationStateInfo.Reason.ErrorRecord) | Where-Object { $_ } | ForEach-Object FullyQualifiedErrorId) -join ' ' | Should -Match 'SentryHighImpactNotConfirmed'
         $ps.Dispose()

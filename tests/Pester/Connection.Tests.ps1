@@ -125,6 +125,17 @@ Describe 'Disconnect-Sentry and Get-SentryConnection' {
         }
     }
 
+    It 'keeps the stored connection per runspace, so parallel jobs never act on each other''s organization' {
+        $s = $script:Sandbox
+        Connect-Sentry -BaseUri $s.BaseUri -Organization $s.Organization -Token $s.SecureToken
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript("Import-Module '$(Get-TestModulePath)'; Get-SentryConnection -ErrorAction SilentlyContinue; 'done'")
+        $out = $ps.Invoke()
+        $out | Should -Be @('done') -Because 'another runspace starts without this one''s connection'
+        $ps.Dispose()
+        (Get-SentryConnection).Organization | Should -Be $s.Organization
+    }
+
     It 'uses -Connection over the stored connection' {
         $s = $script:Sandbox
         $explicit = Connect-Sentry -BaseUri $s.BaseUri -Organization $s.Organization -Token $s.SecureToken -PassThru

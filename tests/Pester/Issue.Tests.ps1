@@ -129,8 +129,8 @@ Describe 'Get-SentryIssue output' {
 
 Describe 'Ctrl+C' {
     BeforeAll {
-        # The stored connection is module state shared by every runspace of the process: step aside from it,
-        # and point at port 9 (discard), which refuses connections, so the client backs off for seconds.
+        # The runspace below reads its connection from SENTRY_* (process-wide), pointing at port 9 (discard),
+        # which refuses connections, so the client backs off for seconds between attempts.
         Disconnect-Sentry
         $env:SENTRY_URL = 'http://127.0.0.1:9'
         $env:SENTRY_ORG = 'acme'

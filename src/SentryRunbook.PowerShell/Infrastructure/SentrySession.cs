@@ -2,42 +2,59 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
+using System.Management.Automation.Runspaces;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using SentryRunbook.Models;
 
 namespace SentryRunbook.PowerShell.Infrastructure
 {
     /// <summary>
-    /// Module state shared by the cmdlets: the connection Connect-Sentry stored, and what recent commands
-    /// saw (issue ids, projects) so that tab completion never needs the network.
+    /// Module state shared by the cmdlets: the connection Connect-Sentry stored — one per runspace, so that
+    /// thread jobs or runspaces of one process never act on each other's organization — and what recent
+    /// commands saw (issue ids, projects) so that tab completion never needs the network.
     /// </summary>
     internal static class SentrySession
     {
         private static readonly object Gate = new object();
-        private static SentryConnection? _current;
+        private static readonly ConditionalWeakTable<Runspace, Holder> PerRunspace = new ConditionalWeakTable<Runspace, Holder>();
+        private static SentryConnection? _noRunspace;
         private static SentryConnection? _fromEnvironment;
         private static string? _environmentKey;
         private static readonly ConcurrentDictionary<string, string> RecentIssues = new ConcurrentDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         private static readonly ConcurrentDictionary<string, byte> RecentProjects = new ConcurrentDictionary<string, byte>(StringComparer.OrdinalIgnoreCase);
 
+        private sealed class Holder
+        {
+            public SentryConnection? Connection;
+        }
+
         public static SentryConnection? Current
         {
-            get { lock (Gate) return _current; }
+            get
+            {
+                lock (Gate) return Runspace.DefaultRunspace is Runspace runspace ? PerRunspace.GetOrCreateValue(runspace).Connection : _noRunspace;
+            }
         }
 
         // Replaced or cleared connections are not disposed: a script may still hold one from
         // Connect-Sentry -PassThru and pass it as -Connection.
         public static void Set(SentryConnection connection)
         {
-            lock (Gate) _current = connection;
+            lock (Gate)
+            {
+                if (Runspace.DefaultRunspace is Runspace runspace) PerRunspace.GetOrCreateValue(runspace).Connection = connection;
+                else _noRunspace = connection;
+            }
         }
 
         public static SentryConnection? Clear()
         {
             lock (Gate)
             {
-                SentryConnection? previous = _current;
-                _current = null;
+                SentryConnection? previous = Current;
+                if (Runspace.DefaultRunspace is Runspace runspace) PerRunspace.GetOrCreateValue(runspace).Connection = null;
+                else _noRunspace = null;
                 return previous;
             }
         }
