@@ -53,12 +53,17 @@ public sealed class EventsStatsTests(SandboxFixture sandbox)
     }
 
     [Fact]
-    public async Task TooManyBuckets_WidenTheInterval()
+    public async Task TooManyBuckets_FallBackToTheDefaultInterval()
     {
+        // As Sentry: not the next step that fits, but the window's default interval.
         var (_, body) = await sandbox.GetJson(Stats + "?dataset=errors&yAxis=count()&interval=1m&statsPeriod=90d");
         var points = Points(body);
         Assert.True(points.Count <= 10_000);
-        Assert.Equal(900, points[1].Time - points[0].Time); // 15m is the first step that fits 90 days
+        Assert.Equal(86400, points[1].Time - points[0].Time);
+
+        var (_, week) = await sandbox.GetJson(Stats + "?dataset=errors&yAxis=count()&interval=1m&statsPeriod=7d");
+        var weekPoints = Points(week);
+        Assert.Equal(3600, weekPoints[1].Time - weekPoints[0].Time);
     }
 
     [Fact]

@@ -44,30 +44,21 @@ public sealed record BucketLayout(DateTimeOffset Start, TimeSpan Interval, int C
 
 public static class TimeSeries
 {
-    /// <summary>Sentry's limit on points per series; wider requests get a wider interval.</summary>
+    /// <summary>Sentry's limit on points per series; requests over it get the window's default interval.</summary>
     public const int MaxBuckets = 10_000;
-
-    private static readonly TimeSpan[] Ladder =
-    [
-        TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(30), TimeSpan.FromHours(1),
-        TimeSpan.FromHours(4), TimeSpan.FromHours(12), TimeSpan.FromDays(1),
-    ];
 
     /// <summary>
     /// `interval`: a duration (`1m`, `1h`, `1d`, or bare seconds); absent → Sentry's low-fidelity default for
-    /// the window (≤1h: 1m, ≤1d: 5m, ≤30d: 1h, ≤60d: 4h, else 1d). Too many buckets widen it to the next
-    /// step of 1m/5m/15m/30m/1h/4h/12h/1d that fits <see cref="MaxBuckets"/>.
+    /// the window (≤1h: 1m, ≤1d: 5m, ≤30d: 1h, ≤60d: 4h, else 1d). Too many buckets fall back to that same
+    /// default, as Sentry does ("if the user sends an invalid interval, use the default instead"), not to the
+    /// next step that would fit: a client must cope with buckets much wider than it asked for.
     /// </summary>
     public static bool TryInterval(string? raw, TimeSpan window, out TimeSpan interval, out string? error)
     {
         error = null;
         if (string.IsNullOrEmpty(raw))
         {
-            interval = window >= TimeSpan.FromDays(60) ? TimeSpan.FromDays(1)
-                : window >= TimeSpan.FromDays(30) ? TimeSpan.FromHours(4)
-                : window > TimeSpan.FromDays(1) ? TimeSpan.FromHours(1)
-                : window > TimeSpan.FromHours(1) ? TimeSpan.FromMinutes(5)
-                : TimeSpan.FromMinutes(1);
+            interval = DefaultInterval(window);
         }
         else if (long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
         {
@@ -81,12 +72,17 @@ public static class TimeSeries
 
         if (window.Ticks / interval.Ticks > MaxBuckets)
         {
-            var asked = interval;
-            var fits = Ladder.FirstOrDefault(step => step >= asked && window.Ticks / step.Ticks <= MaxBuckets);
-            interval = fits != default ? fits : TimeSpan.FromDays(Math.Ceiling(window.TotalDays / MaxBuckets));
+            interval = DefaultInterval(window);
         }
         return true;
     }
+
+    private static TimeSpan DefaultInterval(TimeSpan window) =>
+        window >= TimeSpan.FromDays(60) ? TimeSpan.FromDays(1)
+        : window >= TimeSpan.FromDays(30) ? TimeSpan.FromHours(4)
+        : window > TimeSpan.FromDays(1) ? TimeSpan.FromHours(1)
+        : window > TimeSpan.FromHours(1) ? TimeSpan.FromMinutes(5)
+        : TimeSpan.FromMinutes(1);
 
     /// <summary>Buckets from the interval boundary at or before `start`; the incomplete last bucket only with `partial`.</summary>
     public static BucketLayout Layout(DateTimeOffset start, DateTimeOffset end, TimeSpan interval, bool partial, DateTimeOffset now)
