@@ -71,6 +71,11 @@ Describe 'Invoke-SentryTriage on seed-examples' {
         $reports.ShortId | Should -Be @('API-1', 'WEB-1', 'WEB-2')
     }
 
+    It 'streams the reports of more issues than it triages at once, still in input order' {
+        $ids = (Get-SentryIssue -Query 'is:unresolved' -First 11).ShortId
+        ($ids | Invoke-SentryTriage).ShortId | Should -Be $ids
+    }
+
     It 'shows the call plan in -Verbose' {
         $verbose = Invoke-SentryTriage WEB-1 -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
         $verbose.Message -join "`n" | Should -Match 'round 1, concurrently'

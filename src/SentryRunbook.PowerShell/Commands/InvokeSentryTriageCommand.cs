@@ -25,8 +25,14 @@ namespace SentryRunbook.PowerShell.Commands
         private const string IssueSet = "ByIssue";
         // The default set: an evidence bundle has an IssueId property too, and piped in it must bind as evidence.
         private const string EvidenceSet = "FromEvidence";
-        private readonly List<IncidentEvidence> _evidence = new List<IncidentEvidence>();
-        private readonly List<(object Target, string Id, SentryIssue? Issue)> _inputs = new List<(object, string, SentryIssue?)>();
+        /// <summary>Issues triaged at once; the connection's concurrency limit and rate-limit budget pace their calls.</summary>
+        private const int Window = 8;
+        private readonly Queue<(object Target, Task<(TriageReport?, Exception?)> Work)> _inFlight = new Queue<(object, Task<(TriageReport?, Exception?)>)>();
+        private TriageRunner? _runner;
+        private TriageOptions? _options;
+        private ProgressRecord? _progress;
+        private int _started;
+        private int _written;
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
@@ -72,32 +78,46 @@ namespace SentryRunbook.PowerShell.Commands
         {
             if (Evidence != null)
             {
-                _evidence.Add(Evidence);
+                TriageOffline(Evidence);
                 return;
             }
 
-            foreach (SentryIssue issue in Issue) _inputs.Add((issue, issue.Id, issue));
+            foreach (SentryIssue issue in Issue) Start(issue, issue.Id, issue);
             foreach (string input in IssueId)
             {
                 string? id = ResolveIssueId(input);
-                if (id != null) _inputs.Add((input, id, null));
+                if (id != null) Start(input, id, null);
             }
         }
 
         protected override void EndProcessing()
         {
-            foreach (IncidentEvidence evidence in _evidence)
+            while (_inFlight.Count > 0) WriteHead();
+            if (_started > 0)
             {
-                // Offline: the recorded answers, the recorded window, and the fetch time as "now".
-                SentryConnection replay = ClientFactory.Replay(evidence);
-                UseConnection(replay);
-                var offline = new TriageOptions { StatsPeriod = evidence.StatsPeriod, Environments = Environment ?? Array.Empty<string>(), WorkaroundExists = WorkaroundExists, CoreFlow = CoreFlow, Policy = _policy };
-                var replayRunner = new TriageRunner(replay.Api) { Log = QueueVerbose, Warn = QueueWarning };
-                if (TryCall((_, ct) => replayRunner.RunAsync(evidence.IssueId, null, offline, evidence.FetchedAt, ct), evidence, out TriageReport report)) WriteObject(report);
+                _progress!.RecordType = ProgressRecordType.Completed;
+                WriteProgress(_progress);
             }
+        }
 
-            if (_inputs.Count == 0) return;
-            var options = new TriageOptions
+        /// <summary>Offline: the recorded answers, the recorded window, and the fetch time as "now".</summary>
+        private void TriageOffline(IncidentEvidence evidence)
+        {
+            SentryConnection replay = ClientFactory.Replay(evidence);
+            UseConnection(replay);
+            var offline = new TriageOptions { StatsPeriod = evidence.StatsPeriod, Environments = Environment ?? Array.Empty<string>(), WorkaroundExists = WorkaroundExists, CoreFlow = CoreFlow, Policy = _policy };
+            var replayRunner = new TriageRunner(replay.Api) { Log = QueueVerbose, Warn = QueueWarning };
+            if (TryCall((_, ct) => replayRunner.RunAsync(evidence.IssueId, null, offline, evidence.FetchedAt, ct), evidence, out TriageReport report)) WriteObject(report);
+        }
+
+        /// <summary>
+        /// Starts an issue's triage at once, beside the others in flight; with a full window the oldest is awaited
+        /// and written first, so reports stream out in input order while later issues are already being read.
+        /// </summary>
+        private void Start(object target, string id, SentryIssue? issue)
+        {
+            _runner ??= new TriageRunner(Api) { Log = QueueVerbose, Warn = QueueWarning };
+            _options ??= new TriageOptions
             {
                 StatsPeriod = StatsPeriod,
                 Environments = Environment ?? Array.Empty<string>(),
@@ -105,42 +125,48 @@ namespace SentryRunbook.PowerShell.Commands
                 CoreFlow = CoreFlow,
                 Policy = _policy,
             };
-            var runner = new TriageRunner(Api) { Log = QueueVerbose, Warn = QueueWarning };
-            DateTimeOffset now = DateTimeOffset.UtcNow;
-            var progress = new ProgressRecord(2, "Invoke-SentryTriage", $"Triaging {_inputs.Count} issue(s)");
-            WriteProgress(progress);
+            _progress ??= new ProgressRecord(2, "Invoke-SentryTriage", "Triaging issues");
 
-            // All issues at once: the connection's concurrency limit and rate-limit budget pace the calls.
-            (TriageReport? Report, Exception? Error)[] results;
+            // The client's verbose lines find this cmdlet through the async context captured here.
+            Action<string>? previous = VerboseRelay.Current;
+            VerboseRelay.Current = QueueVerbose;
             try
             {
-                results = Await(ct => Task.WhenAll(_inputs.Select(input => Settle(runner.RunAsync(input.Id, input.Issue, options, now, ct)))));
+                _inFlight.Enqueue((target, Settle(_runner.RunAsync(id, issue, _options, DateTimeOffset.UtcNow, StopToken))));
             }
             finally
             {
-                progress.RecordType = ProgressRecordType.Completed;
-                WriteProgress(progress);
+                VerboseRelay.Current = previous;
             }
 
-            for (int i = 0; i < results.Length; i++)
+            _started++;
+            while (_inFlight.Count > Window) WriteHead();
+        }
+
+        private void WriteHead()
+        {
+            (object target, Task<(TriageReport?, Exception?)> work) = _inFlight.Dequeue();
+            (TriageReport? report, Exception? error) = Await(_ => work);
+            _written++;
+            _progress!.StatusDescription = $"{_written} of {_started} issue(s) triaged";
+            WriteProgress(_progress);
+
+            if (report != null)
             {
-                if (results[i].Report is TriageReport report)
+                SentrySession.Remember(report.Issue);
+                WriteObject(report);
+            }
+            else if (error is SentryApiException sentryError)
+            {
+                if (IsFatal(sentryError)) ThrowSentryError(sentryError, target);
+                WriteSentryError(sentryError, target);
+            }
+            else if (error != null)
+            {
+                WriteError(new ErrorRecord(error, "SentryTriageFailed", ErrorCategory.InvalidOperation, target)
                 {
-                    SentrySession.Remember(report.Issue);
-                    WriteObject(report);
-                }
-                else if (results[i].Error is SentryApiException error)
-                {
-                    if (IsFatal(error)) ThrowSentryError(error, _inputs[i].Target);
-                    WriteSentryError(error, _inputs[i].Target);
-                }
-                else if (results[i].Error is Exception other)
-                {
-                    WriteError(new ErrorRecord(other, "SentryTriageFailed", ErrorCategory.InvalidOperation, _inputs[i].Target)
-                    {
-                        ErrorDetails = new ErrorDetails($"Triage of {_inputs[i].Target} failed: {other.Message}") { RecommendedAction = "Run it again with -Verbose, and report the error to the SentryRunbook maintainers if it persists." },
-                    });
-                }
+                    ErrorDetails = new ErrorDetails($"Triage of {target} failed: {error.Message}") { RecommendedAction = "Run it again with -Verbose, and report the error to the SentryRunbook maintainers if it persists." },
+                });
             }
         }
 
