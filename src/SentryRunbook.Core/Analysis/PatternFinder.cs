@@ -8,7 +8,7 @@ using SentryRunbook.Models;
 namespace SentryRunbook.Analysis
 {
     /// <summary>What the pattern rules look at; anything may be missing.</summary>
-    public sealed class PatternEvidence
+    public class PatternEvidence
     {
         public PatternEvidence(SentryIssue issue, DateTimeOffset now)
         {

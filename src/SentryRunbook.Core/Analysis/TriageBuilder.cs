@@ -6,26 +6,14 @@ using SentryRunbook.Models;
 
 namespace SentryRunbook.Analysis
 {
-    /// <summary>Everything triage fetched for one issue; steps whose data is missing say so.</summary>
-    public sealed class TriageData
+    /// <summary>Everything triage fetched for one issue (the pattern evidence plus impact); steps whose data is missing say so.</summary>
+    public sealed class TriageData : PatternEvidence
     {
-        public TriageData(SentryIssue issue, DateTimeOffset now)
+        public TriageData(SentryIssue issue, DateTimeOffset now) : base(issue, now)
         {
-            Issue = issue;
-            Now = now;
         }
 
-        public SentryIssue Issue { get; }
-        public DateTimeOffset Now { get; }
-        public SentryEvent? LatestEvent { get; set; }
-        public IReadOnlyList<SentryIssueTag> Tags { get; set; } = Array.Empty<SentryIssueTag>();
-        public IReadOnlyList<SentryActivity> Activity { get; set; } = Array.Empty<SentryActivity>();
-        public IReadOnlyList<SuspectCommit> SuspectCommits { get; set; } = Array.Empty<SuspectCommit>();
-        public SentryRelease? FirstRelease { get; set; }
-        public IReadOnlyList<SentryDeploy> FirstReleaseDeploys { get; set; } = Array.Empty<SentryDeploy>();
-        public IReadOnlyList<SentryTimePoint> Traffic { get; set; } = Array.Empty<SentryTimePoint>();
         public IncidentImpact? Impact { get; set; }
-        public SentryRollbackTarget? RollbackTarget { get; set; }
         /// <summary>Why a piece is missing, by step name (a Sentry refusal, no data).</summary>
         public IDictionary<string, string> Problems { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
     }
@@ -67,17 +55,7 @@ namespace SentryRunbook.Analysis
             var inputs = new SeverityInputs(data.Impact?.CrashFreeSessionRate, data.Impact?.PeakEventsPerMinute, data.Impact?.PeakUsersPerHour, environments, workaroundExists, isCoreFlow);
             IncidentSeverity severity = SeverityClassifier.Classify(inputs, policy, issue.ShortId);
 
-            IReadOnlyList<IncidentPattern> patterns = PatternFinder.Find(new PatternEvidence(issue, data.Now)
-            {
-                LatestEvent = ev,
-                Tags = data.Tags,
-                Activity = data.Activity,
-                SuspectCommits = data.SuspectCommits,
-                FirstRelease = data.FirstRelease,
-                FirstReleaseDeploys = data.FirstReleaseDeploys,
-                Traffic = data.Traffic,
-                RollbackTarget = data.RollbackTarget,
-            }, policy);
+            IReadOnlyList<IncidentPattern> patterns = PatternFinder.Find(data, policy);
 
             var checklist = new List<TriageStep>
             {
