@@ -246,39 +246,120 @@ namespace SentryRunbook.Client
 
         public async Task<SentryTable> QueryEventsAsync(DiscoverQuery query, CancellationToken cancellationToken)
         {
-            var parameters = new List<(string, string)> { ("dataset", query.Dataset) };
-            parameters.AddRange(query.Fields.Select(f => ("field", f)));
-            if (!string.IsNullOrEmpty(query.Query)) parameters.Add(("query", query.Query!));
-            parameters.AddRange(Scope(query.Projects, query.Environments, query.Window));
-            if (!string.IsNullOrEmpty(query.Sort)) parameters.Add(("sort", query.Sort!));
-            parameters.Add(("per_page", PageSize(query.PerPage)));
-            Uri uri = ApiUri($"organizations/{Segment(Organization)}/events/", parameters.ToArray());
+            Uri uri = ApiUri($"organizations/{Segment(Organization)}/events/", Tuples(query.ToParameters()));
             return Parse(await GetAsync(uri, "org:read", cancellationToken).ConfigureAwait(false), QueryReaders.Table);
         }
 
         public async Task<IReadOnlyList<SentryTimeSeries>> GetEventsStatsAsync(StatsQuery query, CancellationToken cancellationToken)
         {
-            var parameters = new List<(string, string)> { ("dataset", query.Dataset) };
-            parameters.AddRange(query.YAxes.Select(y => ("yAxis", y)));
-            parameters.Add(("interval", query.Interval));
-            if (!string.IsNullOrEmpty(query.Query)) parameters.Add(("query", query.Query!));
-            parameters.AddRange(Scope(query.Projects, query.Environments, query.Window));
-            if (query.Partial) parameters.Add(("partial", "1"));
-            Uri uri = ApiUri($"organizations/{Segment(Organization)}/events-stats/", parameters.ToArray());
+            Uri uri = ApiUri($"organizations/{Segment(Organization)}/events-stats/", Tuples(query.ToParameters()));
             return Parse(await GetAsync(uri, "org:read", cancellationToken).ConfigureAwait(false), root => QueryReaders.Stats(root, query.YAxes));
         }
 
         public async Task<SentrySessionStats> GetSessionsAsync(SessionsQuery query, CancellationToken cancellationToken)
         {
-            var parameters = new List<(string, string)>();
-            parameters.AddRange(query.Fields.Select(f => ("field", f)));
-            parameters.AddRange(query.GroupBy.Select(g => ("groupBy", g)));
-            if (!string.IsNullOrEmpty(query.Query)) parameters.Add(("query", query.Query!));
-            parameters.AddRange(Scope(query.Projects, query.Environments, query.Window));
-            parameters.Add(("interval", query.Interval));
-            Uri uri = ApiUri($"organizations/{Segment(Organization)}/sessions/", parameters.ToArray());
+            Uri uri = ApiUri($"organizations/{Segment(Organization)}/sessions/", Tuples(query.ToParameters()));
             return Parse(await GetAsync(uri, "org:read", cancellationToken).ConfigureAwait(false), QueryReaders.Sessions);
         }
+
+        private static (string, string)[] Tuples(IReadOnlyList<KeyValuePair<string, string>> parameters) =>
+            parameters.Select(p => (p.Key, p.Value)).ToArray();
+
+        /// <summary>Sentry's issue list takes any number of group= ids; 100 keeps each answer at most one page's size.</summary>
+        public const int IssuesPerRead = 100;
+
+        /// <summary>
+        /// A URL longer than this risks a 414 from a proxy in front of Sentry (8 KiB is a common default for a request
+        /// line); bulk changes put as many ids in a request as fit.
+        /// </summary>
+        public const int MaxUrlLength = 8000;
+
+        public async Task<IReadOnlyList<SentryIssue>> GetIssuesAsync(IReadOnlyList<string> issueIds, CancellationToken cancellationToken)
+        {
+            var ids = (issueIds ?? Array.Empty<string>()).Select(i => i.Trim()).Distinct(StringComparer.Ordinal).ToList();
+            foreach (string id in ids)
+            {
+                if (id.Length == 0 || !id.All(c => c >= '0' && c <= '9')) throw new ArgumentException($"'{_http.Redact(id)}' is not a numeric issue id; read short ids one at a time.", nameof(issueIds));
+            }
+
+            var chunks = new List<List<string>>();
+            for (int i = 0; i < ids.Count; i += IssuesPerRead) chunks.Add(ids.GetRange(i, Math.Min(IssuesPerRead, ids.Count - i)));
+            IReadOnlyList<SentryIssue>[] pages = await Task.WhenAll(chunks.Select(async chunk =>
+            {
+                // group= names the issues exactly; Sentry ignores the query then (REFERENCE.md §2.3).
+                var parameters = chunk.Select(id => ("group", id)).Append(("groupStatsPeriod", "24h")).ToArray();
+                Uri uri = ApiUri($"organizations/{Segment(Organization)}/issues/", parameters);
+                SentryResponse response = await GetAsync(uri, "event:read", cancellationToken).ConfigureAwait(false);
+                return Parse(response, root => (IReadOnlyList<SentryIssue>)Elements(root).Select(IssueReader.Read).ToList());
+            })).ConfigureAwait(false);
+            return pages.SelectMany(p => p).ToList();
+        }
+
+        public async Task<IReadOnlyList<BulkChangeOutcome>> UpdateIssueStatusesAsync(string projectId, IReadOnlyList<string> issueIds, StatusChange change, CancellationToken cancellationToken)
+        {
+            if (string.IsNullOrWhiteSpace(projectId)) throw new ArgumentException("A project id is required: a bulk change is sent one project at a time.", nameof(projectId));
+            string body = RequestBodies.StatusChange(change);
+            IReadOnlyList<Uri> requests = BulkChangeUris(projectId, issueIds);
+            return await Task.WhenAll(requests.Select(async uri =>
+            {
+                IReadOnlyList<string> named = BulkIds(uri);
+                try
+                {
+                    // PUT is idempotent, so the client may retry it. 200: some or all matched; 204: none did.
+                    SentryResponse response = await _http.SendAsync(new SentryRequest(HttpMethod.Put, uri, "event:write", body), cancellationToken).ConfigureAwait(false);
+                    return new BulkChangeOutcome(named, response.StatusCode == System.Net.HttpStatusCode.OK, null);
+                }
+                catch (SentryApiException ex) when (ex.Kind != SentryErrorKind.Authentication && ex.Kind != SentryErrorKind.Transport && ex.Kind != SentryErrorKind.Configuration)
+                {
+                    return new BulkChangeOutcome(named, false, ex);
+                }
+            })).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// The bulk requests for the ids, each with the guard <c>query=issue.id:[…]</c> that matches only its own ids:
+        /// Sentry searches with that query when none of the ids exists (REFERENCE.md §2.4), and then finds nothing.
+        /// A server whose search does not know <c>issue.id</c> treats it as a tag, which no issue has: nothing again.
+        /// </summary>
+        internal IReadOnlyList<Uri> BulkChangeUris(string projectId, IReadOnlyList<string> issueIds)
+        {
+            var ids = issueIds.Select(i => i.Trim()).Distinct(StringComparer.Ordinal).ToList();
+            foreach (string id in ids)
+            {
+                if (id.Length == 0 || !id.All(c => c >= '0' && c <= '9')) throw new ArgumentException($"'{_http.Redact(id)}' is not a numeric issue id.", nameof(issueIds));
+            }
+
+            // Each id costs its digits twice: "&id=N" and "N" plus an escaped comma in the guard's list.
+            int empty = BulkChangeUri(projectId, Array.Empty<string>()).OriginalString.Length;
+            var uris = new List<Uri>();
+            var chunk = new List<string>();
+            int length = empty;
+            foreach (string id in ids)
+            {
+                int cost = "&id=".Length + (2 * id.Length) + (chunk.Count == 0 ? 0 : "%2C".Length);
+                if (chunk.Count > 0 && length + cost > MaxUrlLength)
+                {
+                    uris.Add(BulkChangeUri(projectId, chunk));
+                    chunk = new List<string>();
+                    length = empty;
+                    cost = "&id=".Length + (2 * id.Length);
+                }
+
+                chunk.Add(id);
+                length += cost;
+            }
+
+            if (chunk.Count > 0) uris.Add(BulkChangeUri(projectId, chunk));
+            return uris;
+        }
+
+        private Uri BulkChangeUri(string projectId, IReadOnlyList<string> ids) =>
+            ApiUri(
+                $"organizations/{Segment(Organization)}/issues/",
+                new[] { ("project", projectId), ("query", "issue.id:[" + string.Join(",", ids) + "]") }.Concat(ids.Select(id => ("id", id))).ToArray());
+
+        private static IReadOnlyList<string> BulkIds(Uri uri) =>
+            uri.Query.TrimStart('?').Split('&').Select(p => p.Split(new[] { '=' }, 2)).Where(p => p.Length == 2 && p[0] == "id").Select(p => Uri.UnescapeDataString(p[1])).ToList();
 
         public async Task<SentryIssue> UpdateIssueStatusAsync(string issueId, StatusChange change, CancellationToken cancellationToken)
         {
@@ -331,11 +412,6 @@ namespace SentryRunbook.Client
                 throw ReleaseNotFound(version, ex);
             }
         }
-
-        private static IEnumerable<(string, string)> Scope(IReadOnlyList<string> projects, IReadOnlyList<string> environments, TimeWindow window) =>
-            projects.Select(p => ("project", p))
-                .Concat(environments.Select(e => ("environment", e)))
-                .Concat(window.Parameters().Select(p => (p.Key, p.Value)));
 
         private Task<SentryResponse> GetAsync(Uri uri, string scope, CancellationToken cancellationToken) =>
             _http.SendAsync(new SentryRequest(HttpMethod.Get, uri, scope), cancellationToken);

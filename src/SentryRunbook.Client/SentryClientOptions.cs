@@ -22,8 +22,9 @@ namespace SentryRunbook.Client
         internal string Token { get; }
 
         /// <summary>
-        /// Requests in flight at once over this connection. Sentry limits concurrency per caller (25 observed on
-        /// sentry.io); 10 lets a triage's second round of calls go out together while leaving room for others.
+        /// Requests in flight at once to one Sentry endpoint (route and method). Sentry bounds concurrency per
+        /// caller and endpoint (25 observed on sentry.io, fewer on some routes; a lower ConcurrentLimit header
+        /// narrows it further); waiting for one endpoint never holds up another.
         /// </summary>
         public int MaxConcurrency { get; set; } = 10;
 

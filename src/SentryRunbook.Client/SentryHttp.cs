@@ -13,26 +13,27 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Polly;
+using Polly.RateLimiting;
 using Polly.Retry;
 using SentryRunbook.Errors;
 
 namespace SentryRunbook.Client
 {
     /// <summary>
-    /// The one HTTP path to Sentry: bearer auth for the configured host only, a shared concurrency limit,
-    /// Sentry's rate-limit budget, bounded retries with jitter, verbose lines with the token redacted,
-    /// and typed errors.
+    /// The one HTTP path to Sentry: bearer auth for the configured host only, Sentry's rate-limit budget per
+    /// endpoint (requests it would refuse are never sent), bounded retries with jitter, verbose lines with the
+    /// token redacted, and typed errors.
     /// </summary>
     internal sealed class SentryHttp : IDisposable
     {
         private readonly SentryClientOptions _options;
         private readonly HttpClient _http;
-        private readonly SemaphoreSlim _slots;
-        private readonly ResiliencePipeline<HttpResponseMessage> _retry;
-        private const string MethodKey = "SentryRunbook.Method";
+        private readonly RateLimitBudgets _budgets;
+        private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
 
-        // Sentry's budgets are per endpoint (REFERENCE.md §1.6): a spent issue-detail budget must not stall the issue list.
-        private readonly ConcurrentDictionary<string, long> _notBeforeUtcTicks = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        // What the retry and rate-limit strategies need to know about the request they guard.
+        private static readonly ResiliencePropertyKey<string> BudgetKey = new ResiliencePropertyKey<string>("SentryRunbook.Budget");
+        private static readonly ResiliencePropertyKey<string> MethodKey = new ResiliencePropertyKey<string>("SentryRunbook.Method");
 
         public SentryHttp(SentryClientOptions options)
         {
@@ -44,23 +45,26 @@ namespace SentryRunbook.Client
 
             // Attempts have their own timeout (RequestTimeout) so that a slow attempt is retried, not fatal.
             _http = new HttpClient(handler, disposeHandler: options.Handler is null) { Timeout = Timeout.InfiniteTimeSpan };
-            _slots = new SemaphoreSlim(Math.Max(1, options.MaxConcurrency));
-            _retry = BuildRetryPipeline();
+            _budgets = new RateLimitBudgets(options.MaxConcurrency, options.TimeProvider, options.MaxRetryDelay, Log);
+            _pipeline = BuildPipeline();
         }
 
         public async Task<SentryResponse> SendAsync(SentryRequest request, CancellationToken cancellationToken)
         {
             int attempts = 0;
             HttpResponseMessage response;
+            ResilienceContext context = ResilienceContextPool.Shared.Get(cancellationToken);
+            context.Properties.Set(BudgetKey, RateLimitBudgets.Key(request.Method, request.Uri));
+            context.Properties.Set(MethodKey, request.Method.Method);
             try
             {
-                response = await _retry.ExecuteAsync(
-                    async ct =>
+                response = await _pipeline.ExecuteAsync(
+                    async ctx =>
                     {
                         Interlocked.Increment(ref attempts);
-                        return await SendOnceAsync(request, ct).ConfigureAwait(false);
+                        return await SendOnceAsync(request, ctx.Properties.GetValue(BudgetKey, string.Empty), ctx.CancellationToken).ConfigureAwait(false);
                     },
-                    cancellationToken).ConfigureAwait(false);
+                    context).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -69,6 +73,10 @@ namespace SentryRunbook.Client
             catch (Exception ex) when (IsTransportFault(ex))
             {
                 throw SentryErrors.Transport(request.Method, RedactUri(request.Uri), ex, attempts);
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
             }
 
             using (response)
@@ -95,43 +103,31 @@ namespace SentryRunbook.Client
             }
         }
 
-        private async Task<HttpResponseMessage> SendOnceAsync(SentryRequest request, CancellationToken cancellationToken)
+        private async Task<HttpResponseMessage> SendOnceAsync(SentryRequest request, string budget, CancellationToken cancellationToken)
         {
-            await WaitForRateLimitWindowAsync(request.Uri, cancellationToken).ConfigureAwait(false);
-            await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
             var stopwatch = Stopwatch.StartNew();
+            using HttpRequestMessage message = BuildMessage(request);
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            attempt.CancelAfter(_options.RequestTimeout);
+            HttpResponseMessage response;
             try
             {
-                using HttpRequestMessage message = BuildMessage(request);
-                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                attempt.CancelAfter(_options.RequestTimeout);
-                HttpResponseMessage response;
-                try
-                {
-                    response = await _http.SendAsync(message, HttpCompletionOption.ResponseContentRead, attempt.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    Log($"{request.Method.Method} {request.Uri} timed out after {stopwatch.ElapsedMilliseconds} ms");
-                    var timeout = new TimeoutException($"no answer within {_options.RequestTimeout.TotalSeconds:0} s");
-                    timeout.Data[MethodKey] = request.Method.Method;
-                    throw timeout;
-                }
-                catch (Exception ex) when (!(ex is OperationCanceledException))
-                {
-                    Log($"{request.Method.Method} {request.Uri} failed after {stopwatch.ElapsedMilliseconds} ms: {ex.GetBaseException().Message}");
-                    ex.Data[MethodKey] = request.Method.Method;
-                    throw;
-                }
-
-                Log($"{request.Method.Method} {request.Uri} -> {(int)response.StatusCode} {response.ReasonPhrase} ({stopwatch.ElapsedMilliseconds} ms)");
-                NoteRateLimit(request.Uri, response);
-                return response;
+                response = await _http.SendAsync(message, HttpCompletionOption.ResponseContentRead, attempt.Token).ConfigureAwait(false);
             }
-            finally
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                _slots.Release();
+                Log($"{request.Method.Method} {request.Uri} timed out after {stopwatch.ElapsedMilliseconds} ms");
+                throw new TimeoutException($"no answer within {_options.RequestTimeout.TotalSeconds:0} s");
             }
+            catch (Exception ex) when (!(ex is OperationCanceledException))
+            {
+                Log($"{request.Method.Method} {request.Uri} failed after {stopwatch.ElapsedMilliseconds} ms: {ex.GetBaseException().Message}");
+                throw;
+            }
+
+            Log($"{request.Method.Method} {request.Uri} -> {(int)response.StatusCode} {response.ReasonPhrase} ({stopwatch.ElapsedMilliseconds} ms)");
+            _budgets.Observe(budget, (int)response.StatusCode, name => Header(response, name));
+            return response;
         }
 
         private HttpRequestMessage BuildMessage(SentryRequest request)
@@ -158,50 +154,58 @@ namespace SentryRunbook.Client
             return message;
         }
 
-        private ResiliencePipeline<HttpResponseMessage> BuildRetryPipeline()
+        /// <summary>
+        /// The one resilience pipeline: bounded retries with jitter outside, Sentry's rate-limit budget inside,
+        /// so every attempt, the first and each retry, waits its turn in the budget of its endpoint.
+        /// </summary>
+        private ResiliencePipeline<HttpResponseMessage> BuildPipeline()
         {
-            if (_options.MaxRetries <= 0) return ResiliencePipeline<HttpResponseMessage>.Empty;
-
             var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _options.TimeProvider };
-            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            if (_options.MaxRetries > 0)
             {
-                MaxRetryAttempts = _options.MaxRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = _options.RetryBaseDelay,
-                MaxDelay = _options.MaxRetryDelay,
-                ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args.Outcome, args.Context.CancellationToken)),
-                DelayGenerator = args => new ValueTask<TimeSpan?>(ServerRequestedDelay(args.Outcome.Result)),
-                OnRetry = args =>
+                builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
                 {
-                    string reason = args.Outcome.Exception is { } ex
-                        ? ex.GetBaseException().Message
-                        : $"{(int)args.Outcome.Result!.StatusCode} {args.Outcome.Result.ReasonPhrase}";
-                    Log($"retry {args.AttemptNumber + 1}/{_options.MaxRetries} in {args.RetryDelay.TotalSeconds:0.0} s after {reason}");
-                    args.Outcome.Result?.Dispose();
-                    return default;
-                },
+                    MaxRetryAttempts = _options.MaxRetries,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = _options.RetryBaseDelay,
+                    MaxDelay = _options.MaxRetryDelay,
+                    ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args.Outcome, args.Context)),
+                    DelayGenerator = args => new ValueTask<TimeSpan?>(ServerRequestedDelay(args.Outcome.Result)),
+                    OnRetry = args =>
+                    {
+                        string reason = args.Outcome.Exception is { } ex
+                            ? ex.GetBaseException().Message
+                            : $"{(int)args.Outcome.Result!.StatusCode} {args.Outcome.Result.ReasonPhrase}";
+                        Log($"retry {args.AttemptNumber + 1}/{_options.MaxRetries} in {args.RetryDelay.TotalSeconds:0.0} s after {reason}");
+                        args.Outcome.Result?.Dispose();
+                        return default;
+                    },
+                });
+            }
+
+            builder.AddRateLimiter(new RateLimiterStrategyOptions
+            {
+                RateLimiter = args => _budgets.AcquireAsync(args.Context.Properties.GetValue(BudgetKey, string.Empty), args.Context.CancellationToken),
             });
             return builder.Build();
         }
 
-        private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, CancellationToken cancellationToken)
+        private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context)
         {
-            if (cancellationToken.IsCancellationRequested) return false;
+            if (context.CancellationToken.IsCancellationRequested) return false;
 
-            HttpResponseMessage? response = outcome.Result;
-            HttpMethod method = response?.RequestMessage?.Method ?? HttpMethod.Get;
+            // The method comes from the request being guarded: an exception carries no response to ask.
+            bool isPost = context.Properties.GetValue(MethodKey, string.Empty) == HttpMethod.Post.Method;
             if (outcome.Exception is { } ex)
             {
-                // An exception has no request attached: SendOnceAsync records the method in its Data.
-                bool idempotent = !(ex.Data[MethodKey] is string m) || m != HttpMethod.Post.Method;
-                return IsTransportFault(ex) && (idempotent || NeverReachedServer(ex));
+                return IsTransportFault(ex) && (!isPost || NeverReachedServer(ex));
             }
 
-            int status = (int)response!.StatusCode;
+            int status = (int)outcome.Result!.StatusCode;
             bool retriable = status == 429 || (status >= 500 && status != 501);
             // A POST that got any answer reached the server: repeating it could create a second note or deploy.
-            return retriable && method != HttpMethod.Post;
+            return retriable && !isPost;
         }
 
         /// <summary>For 429 (and 503 with Retry-After): the wait Sentry asked for; null means the exponential back-off.</summary>
@@ -216,7 +220,7 @@ namespace SentryRunbook.Client
             RetryConditionHeaderValue? retryAfter = response.Headers.RetryAfter;
             if (retryAfter?.Delta is TimeSpan delta) wait = delta;
             else if (retryAfter?.Date is DateTimeOffset date) wait = date - now;
-            else if (ReadResetTime(response) is DateTimeOffset reset) wait = reset - now;
+            else if (RateLimitBudgets.ResetTime(name => Header(response, name)) is DateTimeOffset reset) wait = reset - now;
 
             if (wait is null) return null;
 
@@ -226,63 +230,14 @@ namespace SentryRunbook.Client
             return result > _options.MaxRetryDelay ? _options.MaxRetryDelay : result;
         }
 
-        private static DateTimeOffset? ReadResetTime(HttpResponseMessage response)
-        {
-            if (response.Headers.TryGetValues("X-Sentry-Rate-Limit-Reset", out IEnumerable<string>? values)
-                && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds))
-            {
-                return DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000));
-            }
+        private static string? Header(HttpResponseMessage response, string name) =>
+            response.Headers.TryGetValues(name, out IEnumerable<string>? values) ? values.FirstOrDefault() : null;
 
-            return null;
-        }
+        /// <summary>The budget an endpoint belongs to (see <see cref="RateLimitBudgets.Key"/>).</summary>
+        internal static string RateLimitKey(Uri uri) => RateLimitBudgets.RouteTemplate(uri);
 
-        /// <summary>When Sentry says the window's budget is spent, later requests wait for its reset instead of collecting 429s.</summary>
-        private void NoteRateLimit(Uri uri, HttpResponseMessage response)
-        {
-            if (!response.Headers.TryGetValues("X-Sentry-Rate-Limit-Remaining", out IEnumerable<string>? remaining)
-                || !long.TryParse(remaining.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long left)
-                || left > 0)
-            {
-                return;
-            }
-
-            if (ReadResetTime(response) is DateTimeOffset reset)
-            {
-                DateTimeOffset latest = _options.TimeProvider.GetUtcNow() + _options.MaxRetryDelay;
-                long ticks = (reset > latest ? latest : reset).UtcTicks;
-                _notBeforeUtcTicks.AddOrUpdate(RateLimitKey(uri), ticks, (_, current) => Math.Max(current, ticks));
-            }
-        }
-
-        /// <summary>
-        /// The budget an endpoint belongs to: its path with ids, short ids and versions folded, so that every
-        /// issue's detail route shares one budget as in Sentry.
-        /// </summary>
-        internal static string RateLimitKey(Uri uri)
-        {
-            string[] segments = uri.AbsolutePath.Split('/');
-            for (int i = 0; i < segments.Length; i++)
-            {
-                if (i > 0 && (segments[i - 1] == "issues" || segments[i - 1] == "events" || segments[i - 1] == "releases" || segments[i - 1] == "shortids" || segments[i - 1] == "tags") && segments[i].Length > 0)
-                {
-                    segments[i] = "{id}";
-                }
-            }
-
-            return string.Join("/", segments);
-        }
-
-        private async Task WaitForRateLimitWindowAsync(Uri uri, CancellationToken cancellationToken)
-        {
-            if (!_notBeforeUtcTicks.TryGetValue(RateLimitKey(uri), out long notBefore)) return;
-            TimeSpan wait = new DateTimeOffset(notBefore, TimeSpan.Zero) - _options.TimeProvider.GetUtcNow();
-            if (wait > TimeSpan.Zero)
-            {
-                Log($"rate-limit budget spent: waiting {wait.TotalSeconds:0.0} s for Sentry's window to reset");
-                await _options.TimeProvider.Delay(wait, cancellationToken).ConfigureAwait(false);
-            }
-        }
+        /// <summary>For tests: each budget's limit as now known (null: not paced).</summary>
+        internal IReadOnlyDictionary<string, int?> BudgetLimits() => _budgets.Limits();
 
         internal static bool IsTransportFault(Exception ex) =>
             ex is HttpRequestException || ex is IOException || ex is TimeoutException || ex is SocketException || ex is WebException;
@@ -343,7 +298,7 @@ namespace SentryRunbook.Client
         public void Dispose()
         {
             _http.Dispose();
-            _slots.Dispose();
+            _budgets.Dispose();
         }
     }
 

@@ -48,8 +48,8 @@ public sealed class SandboxHost : IAsyncDisposable
     public static async Task<SandboxHost> StartAsync(SandboxOptions options, CancellationToken cancellationToken = default)
     {
         var now = DateTimeOffset.UtcNow;
-        // An old self-hosted server sends no X-Sentry-Rate-Limit-* headers (REFERENCE.md §1.6: SaaS only).
-        if (SandboxProfile.IsLegacy(options)) options.RateLimitHeaders = false;
+        // Self-hosted Sentry has no API rate limits and sends no X-Sentry-Rate-Limit-* headers (REFERENCE.md §1.1).
+        if (SandboxProfile.IsLegacy(options)) options.RateLimits = false;
         var store = ScenarioFile.IsFile(options.Scenario) ? (options.ScenarioFile ??= ScenarioFile.Load(options.Scenario)).Build(options, now)
             : options.Scenario == ScenarioNames.Empty ? SeedExamples.BuildEmpty(options, now) : SeedExamples.Build(options, now);
         var state = new SandboxState(options, store);
@@ -70,8 +70,9 @@ public sealed class SandboxHost : IAsyncDisposable
         if (options.Verbose) app.Use(LogToStderr);
         app.UseMiddleware<Faults.FaultControl>(); // fault control endpoint: loopback only, never faulted
         app.UseMiddleware<SandboxOptionsControl>(); // /sandbox/options: loopback only, never faulted
+        app.UseMiddleware<TrafficControl>(); // /sandbox/traffic: what was asked and refused, for benchmarks and tests
         app.UseRouting();
-        app.UseMiddleware<RateLimitHeaders>();
+        app.UseMiddleware<RateLimits>();
         app.UseMiddleware<Faults.FaultMiddleware>(); // before auth; see FaultMiddleware for why
         app.UseMiddleware<PathRules>();
         app.UseMiddleware<AuthMiddleware>();

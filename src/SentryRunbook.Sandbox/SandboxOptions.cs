@@ -13,10 +13,21 @@ public sealed class SandboxOptions
     public string Project { get; set; } = "web";
     public bool LegacyBrownout { get; set; }
     public bool Verbose { get; set; }
-    /// <summary>Send X-Sentry-Rate-Limit-* headers (SaaS does, self-hosted does not: REFERENCE.md §1.1). `--no-rate-limit-headers`; /sandbox/options.</summary>
-    public bool RateLimitHeaders { get; set; } = true;
-    /// <summary>Reproduce Sentry's bulk-PUT hazard: ids none of which exist → mutate the search instead (§2.4). `--bulk-fallback-to-search`; /sandbox/options.</summary>
-    public bool BulkFallbackToSearch { get; set; }
+    /// <summary>
+    /// Enforce sentry.io's API rate limits and send its X-Sentry-Rate-Limit-* headers (Http/RateLimits.cs); self-hosted
+    /// has neither (REFERENCE.md §1.1). On by default; `--no-rate-limits` (alias `--no-rate-limit-headers`); /sandbox/options.
+    /// </summary>
+    public bool RateLimits { get; set; } = true;
+    /// <summary>
+    /// Reproduce Sentry's bulk-PUT hazard: ids none of which exist → mutate the search instead (§2.4). On by default, as in
+    /// Sentry; `--no-bulk-fallback-to-search`; /sandbox/options.
+    /// </summary>
+    public bool BulkFallbackToSearch { get; set; } = true;
+    /// <summary>
+    /// One-shot, for rehearsing a race (/sandbox/options `deleteNamedIssuesOnNextBulkChange`): the next bulk PUT first
+    /// deletes the issues it names, as if someone deleted them between the client's check and its write.
+    /// </summary>
+    public bool DeleteNamedIssuesOnNextBulkChange { get; set; }
     /// <summary>`saas` or `self-hosted-legacy` (see SandboxProfile).</summary>
     public string Profile { get; set; } = SandboxProfile.Saas;
     /// <summary>The parsed scenario file when `Scenario` names one (loaded at start-up if not set).</summary>
@@ -80,11 +91,14 @@ public sealed class SandboxOptions
                 case "--verbose":
                     o.Verbose = true;
                     break;
-                case "--no-rate-limit-headers":
-                    o.RateLimitHeaders = false;
+                case "--no-rate-limits" or "--no-rate-limit-headers":
+                    o.RateLimits = false;
                     break;
                 case "--bulk-fallback-to-search":
                     o.BulkFallbackToSearch = true;
+                    break;
+                case "--no-bulk-fallback-to-search":
+                    o.BulkFallbackToSearch = false;
                     break;
                 default:
                     if (global::SentryRunbook.Sandbox.Faults.FaultFlags.TryApply(arg, Value, o.Faults, out var faultError))

@@ -10,6 +10,8 @@ public sealed class SandboxState(SandboxOptions options, EventStore store)
 
     public SandboxOptions Options { get; } = options;
     public EventStore Store { get; } = store;
+    /// <summary>What the web API was asked and what it refused (GET /sandbox/traffic).</summary>
+    public Http.Traffic Traffic { get; } = new();
 
     public string BaseUri
     {

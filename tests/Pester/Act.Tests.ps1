@@ -21,7 +21,8 @@ BeforeAll {
         Invoke-RestMethod -Method Post -Uri "$($dsn.Scheme)://$($dsn.Authority)/api/$project/envelope/?sentry_key=$key" -Body $body -ContentType 'application/x-sentry-envelope' | Out-Null
     }
 
-    function Get-Raw([string] $Id) { Invoke-RestMethod -Uri "$($script:Sandbox.BaseUri)/api/0/organizations/acme/issues/$Id/" -Headers @{ Authorization = "Bearer $($script:Sandbox.Token)" } }
+    # The sandbox enforces Sentry's 5 a second on issue details: wait out a 429 as a client should.
+    function Get-Raw([string] $Id) { Invoke-RestMethod -Uri "$($script:Sandbox.BaseUri)/api/0/organizations/acme/issues/$Id/" -Headers @{ Authorization = "Bearer $($script:Sandbox.Token)" } -MaximumRetryCount 10 -RetryIntervalSec 1 }
 }
 
 AfterAll {

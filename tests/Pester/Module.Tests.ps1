@@ -62,7 +62,7 @@ Import-Module '$script:ManifestPath'
 Connect-Sentry -BaseUri '$($s.BaseUri)' -Organization '$($s.Organization)' -Token (ConvertTo-SecureString '$($s.Token)' -AsPlainText -Force)
 `$issue = Get-SentryIssue WEB-1
 `$client = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'SentryRunbook.Client' }
-`$pollyUsed = `$client.GetType('SentryRunbook.Client.SentryHttp').GetField('_retry', [Reflection.BindingFlags]'NonPublic,Instance').FieldType.Assembly
+`$pollyUsed = `$client.GetType('SentryRunbook.Client.SentryHttp').GetField('_pipeline', [Reflection.BindingFlags]'NonPublic,Instance').FieldType.Assembly
 'issue=' + `$issue.ShortId
 'polly=' + `$pollyUsed.GetName().Version + ';' + `$pollyUsed.Location
 'context=' + [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$pollyUsed).Name

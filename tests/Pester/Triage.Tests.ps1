@@ -78,8 +78,34 @@ Describe 'Invoke-SentryTriage on seed-examples' {
 
     It 'shows the call plan in -Verbose' {
         $verbose = Invoke-SentryTriage WEB-1 -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
-        $verbose.Message -join "`n" | Should -Match 'round 1, concurrently'
-        $verbose.Message -join "`n" | Should -Match 'round 2, concurrently'
+        $text = $verbose.Message -join "`n"
+        $text | Should -Match 'Triage plan for WEB-1: at once: issue details, latest event, tags, activity, event counts and series'
+        $text | Should -Match 'then, as their inputs arrive'
+        # The counts go out by short id beside the issue read instead of after it.
+        $text | Should -Match 'events/\?dataset=errors&field=count%28%29&field=count_unique%28user%29&query=issue%3AWEB-1&statsPeriod=24h'
+    }
+
+    It 'does not read piped issues again, and reads numeric ids in one batch' {
+        $issues = Get-SentryIssue -Query 'is:unresolved' -Sort freq -First 3
+        $verbose = $issues | Invoke-SentryTriage -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        $details = $verbose.Message | Where-Object { $_ -match '^GET \S+/api/0/organizations/acme/issues/\d+/ ->' }
+        $details | Should -BeNullOrEmpty -Because 'list rows carry what triage needs; their releases come from the oldest and latest events'
+        ($verbose.Message | Where-Object { $_ -match '/events/oldest/ ->' }).Count | Should -Be 3
+
+        $verbose = $issues.Id | Invoke-SentryTriage -Verbose 4>&1
+        $reports = $verbose | Where-Object { $_ -is [SentryRunbook.Models.TriageReport] }
+        $reports.Issue.Id | Should -Be $issues.Id
+        $batch = $verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match '/issues/\?group=' }
+        @($batch).Count | Should -Be 1
+        # The first release from the oldest event is the one Sentry's details name.
+        $reports[0].Release | Should -Be (Invoke-SentryTriage $issues[0].ShortId).Release
+    }
+
+    It 'asks Sentry once for what issues of one project share' {
+        $issues = Get-SentryIssue -Project web -Query 'is:unresolved' -Sort freq -First 4
+        $verbose = $issues | Invoke-SentryTriage -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        @($verbose.Message | Where-Object { $_ -match '^GET \S+/sessions/\?field=crash_free_rate%28session%29&field=sum%28session%29&groupBy=release&project=\d+&statsPeriod=14d' }).Count | Should -Be 1
+        @($verbose.Message | Where-Object { $_ -match '^GET \S+/releases/\?project=' }).Count | Should -Be 1
     }
 
     It 'Find-IncidentPattern gives the same strongest pattern' {

@@ -13,7 +13,7 @@ public sealed class ActTestClient(SandboxHost host) : IDisposable
 
     public static HttpClient NewClient(string token)
     {
-        var client = new HttpClient();
+        var client = new HttpClient(new PatientHandler());
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }

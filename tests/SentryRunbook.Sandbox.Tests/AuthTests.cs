@@ -55,7 +55,7 @@ public sealed class AuthTests(SandboxFixture sandbox)
     {
         const string orgToken = "sntrys_eyJvcmciOiJhY21lIn0_secret";
         await using var host = await SandboxHost.StartAsync(new SandboxOptions { Token = orgToken, Scenario = "empty" });
-        using var client = new HttpClient();
+        using var client = new HttpClient(new PatientHandler());
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", orgToken);
 
         var issues = await client.GetAsync(host.BaseUri + "/api/0/organizations/acme/issues/");

@@ -38,18 +38,21 @@ public sealed class BulkMutationTests(MutableSandbox sandbox)
         Assert.All(issues, i => Assert.Equal("archived_until_condition_met", i.Substatus));
         Assert.Empty(OpenApiValidator.Validate("updateOrganizationIssues", body));
 
-        // An id of another project is not found through the project route: nothing matched → 204.
+        // An id of another project is not found through the project route: nothing matched, and the guard query
+        // makes the fallback search (on by default, as in Sentry) match nothing either → 204.
         var web = Unresolved("web", 1)[0];
-        var (other, _) = await sandbox.Api.Put($"/api/0/projects/acme/api/issues/?id={web.Id}", """{"status":"resolved"}""");
+        var (other, _) = await sandbox.Api.Put($"/api/0/projects/acme/api/issues/?id={web.Id}&query=issue.id:{web.Id}", """{"status":"resolved"}""");
         Assert.Equal(HttpStatusCode.NoContent, other.StatusCode);
         Assert.Equal("unresolved", web.Status);
     }
 
     [Fact]
-    public async Task NoIdMatches_Is204WithEmptyBody_AndChangesNothing()
+    public async Task NoIdMatches_WithTheIssueIdGuard_Is204WithEmptyBody_AndChangesNothing()
     {
+        // The hazard is on by default, as in Sentry: the fallback search runs, and the guard makes it match nothing.
+        Assert.True(sandbox.Api.Host.State.Options.BulkFallbackToSearch);
         var before = Store.Issues.Count(i => i.Status == "unresolved");
-        var (response, body) = await sandbox.Api.Put("/api/0/organizations/acme/issues/?id=99999998&id=99999999", """{"status":"resolved"}""");
+        var (response, body) = await sandbox.Api.Put("/api/0/organizations/acme/issues/?query=issue.id%3A%5B99999998%2C99999999%5D&id=99999998&id=99999999", """{"status":"resolved"}""");
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.Equal(JsonValueKind.Undefined, body.ValueKind);
         Assert.Equal(before, Store.Issues.Count(i => i.Status == "unresolved"));

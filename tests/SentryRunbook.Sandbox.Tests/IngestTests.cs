@@ -156,7 +156,7 @@ public sealed class IngestTests(EmptySandbox sandbox) : IClassFixture<EmptySandb
     public async Task SentryKeyQueryParameter_AndStoreEndpoint()
     {
         var id = Guid.NewGuid().ToString("N");
-        using var http = new HttpClient();
+        using var http = new HttpClient(new PatientHandler());
         var content = new StringContent($$$"""{"event_id":"{{{id}}}","exception":{"values":[{"type":"KeyError","value":"'sku'"}]},"tags":[["shard","7"]],"breadcrumbs":{"values":[{"timestamp":1795838653.718,"message":"hi"}]}}""");
         var response = await http.PostAsync($"{Host.BaseUri}/api/1/store/?sentry_key={IngestClient.Key(Host)}&sentry_version=7", content);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -51,7 +51,7 @@ public sealed class IssueDetailTests(SandboxFixture sandbox)
     public async Task LegacyRoute_BrownoutIs410()
     {
         await using var host = await SandboxHost.StartAsync(new SandboxOptions { LegacyBrownout = true });
-        using var client = new HttpClient();
+        using var client = new HttpClient(new PatientHandler());
         client.DefaultRequestHeaders.Authorization = new("Bearer", host.Token);
         var issue = host.State.Store.Issues[0];
         var response = await client.GetAsync($"{host.BaseUri}/api/0/issues/{issue.Id}/");

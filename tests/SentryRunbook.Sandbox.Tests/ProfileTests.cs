@@ -12,7 +12,7 @@ public sealed class ProfileTests
         var options = SandboxOptions.Parse(["--port", "0", "--scenario", "empty", "--profile", "self-hosted-legacy"], out var error)!;
         Assert.Null(error);
         await using var host = await SandboxHost.StartAsync(options);
-        using var client = new HttpClient();
+        using var client = new HttpClient(new PatientHandler());
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", host.Token);
 
         var spans = await client.GetAsync(host.BaseUri + "/api/0/organizations/acme/events/?dataset=spans&field=p95(span.duration)&field=count()&query=is_transaction:true");
@@ -38,7 +38,7 @@ public sealed class ProfileTests
         var options = SandboxOptions.Parse(["--port", "0", "--scenario", "empty"], out _)!;
         Assert.Equal(SandboxProfile.Saas, options.Profile);
         await using var host = await SandboxHost.StartAsync(options);
-        using var client = new HttpClient();
+        using var client = new HttpClient(new PatientHandler());
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", host.Token);
         var response = await client.GetAsync(host.BaseUri + "/api/0/organizations/acme/sessions/?field=sum(session)&statsPeriod=24h");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -158,22 +158,3 @@ public sealed class ReleaseWriteTests(MutableSandbox sandbox)
         Assert.Equal(HttpStatusCode.Created, deploy.StatusCode);
     }
 }
-
-/// <summary>`--no-rate-limit-headers` and the run-time switch (self-hosted sends none, REFERENCE.md §1.1).</summary>
-public sealed class RateLimitHeaderSwitchTests
-{
-    [Fact]
-    public async Task Headers_CanBeSwitchedOff()
-    {
-        var options = SandboxOptions.Parse(["--no-rate-limit-headers", "--scenario", "empty"], out _)!;
-        Assert.False(options.RateLimitHeaders);
-        await using var host = await SandboxHost.StartAsync(options);
-        using var api = new ActTestClient(host);
-        var (off, _) = await api.Get("/api/0/organizations/acme/");
-        Assert.False(off.Headers.Contains("X-Sentry-Rate-Limit-Limit"));
-
-        await api.Put("/sandbox/options", """{"rateLimitHeaders":true}""");
-        var (on, _) = await api.Get("/api/0/organizations/acme/");
-        Assert.Equal("40", SandboxFixture.Header(on, "X-Sentry-Rate-Limit-Limit"));
-    }
-}

@@ -7,7 +7,7 @@ namespace SentryRunbook.Sandbox.Tests;
 public sealed class SandboxFixture : IAsyncLifetime
 {
     public SandboxHost Host { get; private set; } = null!;
-    public HttpClient Client { get; } = new();
+    public HttpClient Client { get; } = new(new PatientHandler());
 
     public async Task InitializeAsync()
     {

@@ -37,7 +37,7 @@ public sealed class ScenarioFileTests
         Assert.Equal("staging", store.FindByShortId("SHOP-2")!.Environments.Single());
         Assert.Equal(2, store.DeploysOf("shop@3.2.0").Count);
 
-        using var client = new HttpClient();
+        using var client = new HttpClient(new PatientHandler());
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", host.Token);
         async Task<JsonElement> Get(string path) => JsonDocument.Parse(await client.GetStringAsync(host.BaseUri + path)).RootElement;
 

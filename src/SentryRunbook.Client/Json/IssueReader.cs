@@ -34,7 +34,9 @@ namespace SentryRunbook.Client.Json
                 lastRelease: ReleaseVersion(issue.Property("lastRelease")),
                 isUnhandled: issue.Bool("isUnhandled"),
                 assignedTo: Actor(issue.Property("assignedTo")),
-                stats: Stats(issue.Property("stats")));
+                stats: Stats(issue.Property("stats")),
+                // Detail answers have the keys (null when there is no release); list rows lack them.
+                hasReleaseDetails: issue.TryGetProperty("firstRelease", out _) || issue.TryGetProperty("lastRelease", out _));
         }
 
         /// <summary>A release object, a bare <c>{"version": ...}</c> when the row is missing, or (older servers) a string.</summary>

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
 
 namespace SentryRunbook.Abstractions
 {
@@ -52,6 +54,33 @@ namespace SentryRunbook.Abstractions
         public TimeWindow Window { get; set; } = TimeWindow.Period("24h");
         public string? Sort { get; set; }
         public int PerPage { get; set; } = 100;
+
+        /// <summary>The query's parameters, in the order sent: built once, for the request and for the record.</summary>
+        public IReadOnlyList<KeyValuePair<string, string>> ToParameters()
+        {
+            var p = new List<KeyValuePair<string, string>> { Pair("dataset", Dataset) };
+            p.AddRange(Fields.Select(f => Pair("field", f)));
+            if (!string.IsNullOrEmpty(Query)) p.Add(Pair("query", Query!));
+            p.AddRange(QueryScope.Parameters(Projects, Environments, Window));
+            if (!string.IsNullOrEmpty(Sort)) p.Add(Pair("sort", Sort!));
+            p.Add(Pair("per_page", Math.Max(1, Math.Min(100, PerPage)).ToString(CultureInfo.InvariantCulture)));
+            return p;
+        }
+
+        private static KeyValuePair<string, string> Pair(string key, string value) => new KeyValuePair<string, string>(key, value);
+    }
+
+    /// <summary>The parameters every query scopes itself with: projects, environments, the window.</summary>
+    internal static class QueryScope
+    {
+        public static IEnumerable<KeyValuePair<string, string>> Parameters(IReadOnlyList<string> projects, IReadOnlyList<string> environments, TimeWindow window) =>
+            projects.Select(p => new KeyValuePair<string, string>("project", p))
+                .Concat(environments.Select(e => new KeyValuePair<string, string>("environment", e)))
+                .Concat(window.Parameters());
+
+        /// <summary>One string for a request's parameters, to recognise the same request twice.</summary>
+        public static string Key(string endpoint, IEnumerable<KeyValuePair<string, string>> parameters) =>
+            endpoint + "?" + string.Join("&", parameters.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)));
     }
 
     /// <summary>A time-series query (<c>/organizations/{org}/events-stats/</c>).</summary>
@@ -67,6 +96,18 @@ namespace SentryRunbook.Abstractions
         public TimeWindow Window { get; set; } = TimeWindow.Period("24h");
         /// <summary>Keep the incomplete last bucket (<c>partial=1</c>): an incident in progress lives in it.</summary>
         public bool Partial { get; set; } = true;
+
+        /// <summary>The query's parameters, in the order sent: built once, for the request and for the record.</summary>
+        public IReadOnlyList<KeyValuePair<string, string>> ToParameters()
+        {
+            var p = new List<KeyValuePair<string, string>> { new KeyValuePair<string, string>("dataset", Dataset) };
+            p.AddRange(YAxes.Select(y => new KeyValuePair<string, string>("yAxis", y)));
+            p.Add(new KeyValuePair<string, string>("interval", Interval));
+            if (!string.IsNullOrEmpty(Query)) p.Add(new KeyValuePair<string, string>("query", Query!));
+            p.AddRange(QueryScope.Parameters(Projects, Environments, Window));
+            if (Partial) p.Add(new KeyValuePair<string, string>("partial", "1"));
+            return p;
+        }
     }
 
     /// <summary>A release-health query (<c>/organizations/{org}/sessions/</c>).</summary>
@@ -80,5 +121,17 @@ namespace SentryRunbook.Abstractions
         public TimeWindow Window { get; set; } = TimeWindow.Period("24h");
         /// <summary>At least <c>1h</c> (Sentry's minimum), at most <c>1d</c>.</summary>
         public string Interval { get; set; } = "1h";
+
+        /// <summary>The query's parameters, in the order sent: built once, for the request and for the record.</summary>
+        public IReadOnlyList<KeyValuePair<string, string>> ToParameters()
+        {
+            var p = new List<KeyValuePair<string, string>>();
+            p.AddRange(Fields.Select(f => new KeyValuePair<string, string>("field", f)));
+            p.AddRange(GroupBy.Select(g => new KeyValuePair<string, string>("groupBy", g)));
+            if (!string.IsNullOrEmpty(Query)) p.Add(new KeyValuePair<string, string>("query", Query!));
+            p.AddRange(QueryScope.Parameters(Projects, Environments, Window));
+            p.Add(new KeyValuePair<string, string>("interval", Interval));
+            return p;
+        }
     }
 }

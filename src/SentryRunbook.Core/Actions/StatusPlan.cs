@@ -43,6 +43,15 @@ namespace SentryRunbook.Actions
         /// <summary>More issues than this in one command is a high-impact change that asks for confirmation.</summary>
         public const int ManyIssues = 10;
 
+        /// <summary>
+        /// Up to this many issues are changed one request each on the single-issue route, which answers with the issue
+        /// (Sentry allows 5 a second there); more go to the bulk route and are read back.
+        /// </summary>
+        public const int SingleRouteMax = 5;
+
+        /// <summary>Issues read by id in one request (the issue list's group= parameter).</summary>
+        public const int IssuesPerRead = 100;
+
         public static IReadOnlyList<PlannedChange> Plan(IReadOnlyList<SentryIssue> issues, StatusChange change, DateTimeOffset now, bool force)
         {
             var plan = new List<PlannedChange>(issues.Count);

@@ -32,24 +32,43 @@ namespace SentryRunbook.Analysis
         /// <summary>Called with a warning when an empty window is widened to 7 days.</summary>
         public Action<string>? Warn { get; set; }
 
+        /// <summary>How an issue's events are named in a Discover or events-stats query: by numeric id, or by short id.</summary>
+        public static string IssueFilter(string issueId) =>
+            issueId.Length > 0 && issueId.All(c => c >= '0' && c <= '9') ? "issue.id:" + issueId : "issue:" + issueId;
+
         // knownTags: the issue's tags when the caller already has them (triage does), saving a request.
-        public async Task<IncidentImpact> MeasureAsync(SentryIssue issue, string statsPeriod, IReadOnlyList<string> environments, DateTimeOffset now, CancellationToken cancellationToken, IReadOnlyList<SentryIssueTag>? knownTags = null)
+        public Task<IncidentImpact> MeasureAsync(SentryIssue issue, string statsPeriod, IReadOnlyList<string> environments, DateTimeOffset now, CancellationToken cancellationToken, IReadOnlyList<SentryIssueTag>? knownTags = null) =>
+            MeasureAsync(
+                "issue.id:" + issue.Id,
+                issue.ProjectId is string id ? new[] { id } : Array.Empty<string>(),
+                Task.FromResult(issue),
+                statsPeriod,
+                environments,
+                now,
+                cancellationToken,
+                knownTags is null ? null : Task.FromResult<IReadOnlyList<SentryIssueTag>?>(knownTags));
+
+        /// <summary>
+        /// For triage: the queries that need only the issue's id (events, users, the per-minute and per-hour series)
+        /// start at once with <paramref name="issueFilter"/> (<c>issue.id:N</c>, or <c>issue:WEB-1A</c> for a short
+        /// id), beside the read of the issue itself; what needs the issue's project or tags starts when they arrive.
+        /// </summary>
+        public async Task<IncidentImpact> MeasureAsync(string issueFilter, IReadOnlyList<string> knownProjects, Task<SentryIssue> issue, string statsPeriod, IReadOnlyList<string> environments, DateTimeOffset now, CancellationToken cancellationToken, Task<IReadOnlyList<SentryIssueTag>?>? knownTags)
         {
-            IncidentImpact impact = await MeasureWindowAsync(issue, statsPeriod, environments, now, null, knownTags, cancellationToken).ConfigureAwait(false);
+            IncidentImpact impact = await MeasureWindowAsync(issueFilter, knownProjects, issue, statsPeriod, environments, now, null, knownTags, cancellationToken).ConfigureAwait(false);
             if (impact.Events == 0 && Periods.Parse(statsPeriod) < Periods.Parse(WidenedPeriod))
             {
-                Warn?.Invoke($"{issue} had no events in the last {statsPeriod}; measuring the last {WidenedPeriod} instead.");
-                impact = await MeasureWindowAsync(issue, WidenedPeriod, environments, now, statsPeriod, knownTags, cancellationToken).ConfigureAwait(false);
+                SentryIssue known = await issue.ConfigureAwait(false);
+                Warn?.Invoke($"{known} had no events in the last {statsPeriod}; measuring the last {WidenedPeriod} instead.");
+                impact = await MeasureWindowAsync("issue.id:" + known.Id, known.ProjectId is string id ? new[] { id } : Array.Empty<string>(), issue, WidenedPeriod, environments, now, statsPeriod, knownTags, cancellationToken).ConfigureAwait(false);
             }
 
             return impact;
         }
 
-        private async Task<IncidentImpact> MeasureWindowAsync(SentryIssue issue, string statsPeriod, IReadOnlyList<string> environments, DateTimeOffset now, string? widenedFrom, IReadOnlyList<SentryIssueTag>? knownTags, CancellationToken cancellationToken)
+        private async Task<IncidentImpact> MeasureWindowAsync(string issueFilter, IReadOnlyList<string> projects, Task<SentryIssue> issueTask, string statsPeriod, IReadOnlyList<string> environments, DateTimeOffset now, string? widenedFrom, Task<IReadOnlyList<SentryIssueTag>?>? knownTags, CancellationToken cancellationToken)
         {
             var window = TimeWindow.Period(statsPeriod);
-            var projects = issue.ProjectId is string id ? new[] { id } : Array.Empty<string>();
-            string issueFilter = "issue.id:" + issue.Id;
             var queries = new List<ImpactQuery>();
             var missing = new List<string>();
 
@@ -98,30 +117,30 @@ namespace SentryRunbook.Analysis
             }, cancellationToken);
 
             // Grouped by release so that the crash-free rate is the one of the issue's own releases: another
-            // incident's crash in a sibling release of the project must not make this issue a P0.
-            var sessionsQuery = new SessionsQuery
-            {
-                Fields = new[] { "crash_free_rate(session)", "crash_free_rate(user)", "sum(session)" },
-                GroupBy = new[] { "release" },
-                Projects = projects,
-                Environments = environments,
-                Window = window,
-                Interval = "1h",
-            };
+            // incident's crash in a sibling release of the project must not make this issue a P0. It needs the
+            // issue's project, so it starts when the issue is known.
+            SessionsQuery? sessionsQuery = null;
             Task<Figure<SentrySessionStats?>> sessions = Attempt("CrashFreeSessionRate", async ct =>
-                new Figure<SentrySessionStats?>(await _api.GetSessionsAsync(sessionsQuery, ct).ConfigureAwait(false), null), cancellationToken);
-
-            Task<Figure<IReadOnlyList<SentryIssueTag>>> tags = knownTags != null
-                ? Task.FromResult(new Figure<IReadOnlyList<SentryIssueTag>>(knownTags, Record("Environments, Releases and Transaction", $"issues/{issue.Id}/tags/", Pairs(), string.Join("; ", knownTags.Where(t => t.Key == "environment" || t.Key == "release" || t.Key == "transaction").Select(t => t.Key + ": " + string.Join(", ", t.TopValues.Select(v => v.Value)))))))
-                : Attempt("Environments and Releases", async ct =>
             {
-                IReadOnlyList<SentryIssueTag> list = await _api.GetIssueTagsAsync(issue.Id, new[] { "environment", "release", "transaction" }, ct).ConfigureAwait(false);
-                return new Figure<IReadOnlyList<SentryIssueTag>>(list, Record("Environments, Releases and Transaction", $"issues/{issue.Id}/tags/", Pairs(("key", "environment"), ("key", "release"), ("key", "transaction")), string.Join("; ", list.Select(t => t.Key + ": " + string.Join(", ", t.TopValues.Select(v => v.Value))))));
+                SentryIssue issue = await issueTask.ConfigureAwait(false);
+                sessionsQuery = new SessionsQuery
+                {
+                    Fields = new[] { "crash_free_rate(session)", "crash_free_rate(user)", "sum(session)" },
+                    GroupBy = new[] { "release" },
+                    Projects = issue.ProjectId is string pid ? new[] { pid } : Array.Empty<string>(),
+                    Environments = environments,
+                    Window = window,
+                    Interval = "1h",
+                };
+                return new Figure<SentrySessionStats?>(await _api.GetSessionsAsync(sessionsQuery, ct).ConfigureAwait(false), null);
             }, cancellationToken);
 
-            // With the tags known up front (triage), the latency query goes out with the others instead of after them.
-            Task<Figure<double?>>? earlyP95 = knownTags is null ? null : P95Figure(TopValue(knownTags, "transaction"), projects, environments, window, cancellationToken);
+            Task<Figure<IReadOnlyList<SentryIssueTag>>> tags = TagsFigure(issueTask, knownTags, cancellationToken);
+
+            // The latency query goes out as soon as the tags name the issue's transaction.
+            Task<Figure<double?>> p95Task = P95AfterTags(tags, issueTask, environments, window, cancellationToken);
             await Task.WhenAll(totals, perMinute, perHour, sessions, tags).ConfigureAwait(false);
+            SentryIssue measured = await issueTask.ConfigureAwait(false);
 
             Figure<double?> usersPerHour = perHour.Result;
             if (usersPerHour.MissingReason is null && Straddles(hourSeries) && DensestHour(minuteSeries) is DateTimeOffset busiest)
@@ -146,11 +165,11 @@ namespace SentryRunbook.Analysis
             else
             {
                 (double? s, double? u, string note) = WorstHour(sessions.Result.Value, Values(tagList, "release"));
-                crashFree = new Figure<(double?, double?)>((s, u), Record("CrashFreeSessionRate and CrashFreeUserRate", "sessions/", Sessions(sessionsQuery), note));
+                crashFree = new Figure<(double?, double?)>((s, u), Record("CrashFreeSessionRate and CrashFreeUserRate", "sessions/", Sessions(sessionsQuery!), note));
             }
 
             string? transaction = TopValue(tagList, "transaction");
-            Figure<double?> p95 = await (earlyP95 ?? P95Figure(transaction, projects, environments, window, cancellationToken)).ConfigureAwait(false);
+            Figure<double?> p95 = await p95Task.ConfigureAwait(false);
 
             foreach (IFigure figure in new IFigure[] { totals.Result, perMinute.Result, usersPerHour, crashFree, tags.Result, p95 })
             {
@@ -171,8 +190,8 @@ namespace SentryRunbook.Analysis
             IReadOnlyList<string> environmentList = environments.Count > 0 ? environments : Values(tagList, "environment");
             TimeSpan period = Periods.Parse(statsPeriod);
             return new IncidentImpact(
-                issue.Id,
-                issue.ShortId,
+                measured.Id,
+                measured.ShortId,
                 now - period,
                 now,
                 ToLong(totals.Result.Value.Events),
@@ -188,6 +207,38 @@ namespace SentryRunbook.Analysis
                 widenedFrom,
                 missing,
                 transaction is null ? Array.Empty<string>() : new[] { transaction });
+        }
+
+        /// <summary>The issue's environment, release and transaction tags: the caller's when it read them, else read here.</summary>
+        private Task<Figure<IReadOnlyList<SentryIssueTag>>> TagsFigure(Task<SentryIssue> issueTask, Task<IReadOnlyList<SentryIssueTag>?>? knownTags, CancellationToken cancellationToken) =>
+            Attempt("Environments and Releases", async ct =>
+            {
+                SentryIssue issue = await issueTask.ConfigureAwait(false);
+                IReadOnlyList<SentryIssueTag>? known = knownTags is null ? null : await knownTags.ConfigureAwait(false);
+                if (known != null)
+                {
+                    return new Figure<IReadOnlyList<SentryIssueTag>>(known, Record("Environments, Releases and Transaction", $"issues/{issue.Id}/tags/", Pairs(), string.Join("; ", known.Where(t => t.Key == "environment" || t.Key == "release" || t.Key == "transaction").Select(t => t.Key + ": " + string.Join(", ", t.TopValues.Select(v => v.Value))))));
+                }
+
+                IReadOnlyList<SentryIssueTag> list = await _api.GetIssueTagsAsync(issue.Id, new[] { "environment", "release", "transaction" }, ct).ConfigureAwait(false);
+                return new Figure<IReadOnlyList<SentryIssueTag>>(list, Record("Environments, Releases and Transaction", $"issues/{issue.Id}/tags/", Pairs(("key", "environment"), ("key", "release"), ("key", "transaction")), string.Join("; ", list.Select(t => t.Key + ": " + string.Join(", ", t.TopValues.Select(v => v.Value))))));
+            }, cancellationToken);
+
+        /// <summary>A transaction's name is only unique within its project, so its p95 is asked of the issue's project.</summary>
+        private async Task<Figure<double?>> P95AfterTags(Task<Figure<IReadOnlyList<SentryIssueTag>>> tags, Task<SentryIssue> issueTask, IReadOnlyList<string> environments, TimeWindow window, CancellationToken cancellationToken)
+        {
+            Figure<IReadOnlyList<SentryIssueTag>> known = await tags.ConfigureAwait(false);
+            IReadOnlyList<string> projects;
+            try
+            {
+                projects = (await issueTask.ConfigureAwait(false)).ProjectId is string id ? new[] { id } : Array.Empty<string>();
+            }
+            catch (SentryApiException)
+            {
+                projects = Array.Empty<string>();
+            }
+
+            return await P95Figure(TopValue(known.Value ?? Array.Empty<SentryIssueTag>(), "transaction"), projects, environments, window, cancellationToken).ConfigureAwait(false);
         }
 
         private Task<Figure<double?>> P95Figure(string? transaction, IReadOnlyList<string> projects, IReadOnlyList<string> environments, TimeWindow window, CancellationToken cancellationToken) =>

@@ -43,59 +43,90 @@ namespace SentryRunbook.Analysis
         /// <summary>Receives warnings (a widened impact window).</summary>
         public Action<string>? Warn { get; set; }
 
+        /// <summary>
+        /// Triage of one issue on a critical path of two round trips. Everything that needs only the issue's id
+        /// starts at once: the issue (unless <paramref name="knownIssue"/> is given), its latest event, tags,
+        /// activity and the impact's event counts and series. Everything else starts the moment what it needs
+        /// arrives: the project's releases, traffic and crash-free rates with the issue's project, the deploys
+        /// of its first release, the suspect commits of its latest event, the p95 of its transaction.
+        /// An issue from a list (no first and last release) is not read again: its oldest and latest events say
+        /// which releases it was first and last seen in.
+        /// </summary>
         public async Task<TriageReport> RunAsync(string issueId, SentryIssue? knownIssue, TriageOptions options, DateTimeOffset now, CancellationToken cancellationToken)
         {
-            // The issue is read again even when one was piped in: list rows lack the detail-only first and last
-            // release (REFERENCE.md §2.1), and the read costs no time beside the other round-1 calls.
-            Log?.Invoke($"Triage plan for {knownIssue?.ToString() ?? issueId}: round 1, concurrently: issue details, latest event, tags, activity");
-            Task<SentryIssue> issueTask = _api.GetIssueAsync(issueId, cancellationToken);
+            string id = knownIssue?.Id ?? issueId;
             var problems = new Dictionary<string, string>(StringComparer.Ordinal);
-            Task<SentryEvent?> eventTask = Optional("Latest event", ct => _api.GetIssueEventAsync(issueId, "latest", options.Environments, ct), problems, cancellationToken);
-            Task<IReadOnlyList<SentryIssueTag>?> tagsTask = Optional("Tags", ct => _api.GetIssueTagsAsync(issueId, Array.Empty<string>(), ct), problems, cancellationToken);
-            Task<IReadOnlyList<SentryActivity>?> activityTask = Optional("Activity", ct => _api.GetIssueActivityAsync(issueId, ct), problems, cancellationToken);
-            await Task.WhenAll(issueTask, eventTask, tagsTask, activityTask).ConfigureAwait(false);
+            Task<SentryEvent?> eventTask = Optional("Latest event", ct => _api.GetIssueEventAsync(id, "latest", options.Environments, ct), problems, cancellationToken);
+            Task<SentryIssue> issueTask;
+            if (knownIssue is null)
+            {
+                Log?.Invoke($"Triage plan for {issueId}: at once: issue details, latest event, tags, activity, event counts and series; then, as their inputs arrive: project releases, traffic, crash-free rates, deploys, suspect commits, p95");
+                issueTask = _api.GetIssueAsync(issueId, cancellationToken);
+            }
+            else if (knownIssue.HasReleaseDetails)
+            {
+                Log?.Invoke($"Triage plan for {knownIssue}: the piped issue is used as it is; at once: latest event, tags, activity, event counts and series, project releases, traffic, crash-free rates; then deploys, suspect commits, p95");
+                issueTask = Task.FromResult(knownIssue);
+            }
+            else
+            {
+                Log?.Invoke($"Triage plan for {knownIssue}: a list row, not read again: its oldest and latest events give its first and last release; at once: those events, tags, activity, event counts and series, project releases, traffic, crash-free rates");
+                Task<SentryEvent?> oldestTask = Optional("Oldest event", ct => _api.GetIssueEventAsync(id, "oldest", Array.Empty<string>(), ct), problems, cancellationToken);
+                issueTask = WithReleasesAsync(knownIssue, oldestTask, eventTask);
+            }
 
-            SentryIssue issue = issueTask.Result;
-            SentryEvent? latest = eventTask.Result;
-            IReadOnlyList<SentryIssueTag> tags = tagsTask.Result ?? Array.Empty<SentryIssueTag>();
-            string[] project = issue.ProjectId is string pid ? new[] { pid } : Array.Empty<string>();
+            Task<IReadOnlyList<SentryIssueTag>?> tagsTask = Optional("Tags", ct => _api.GetIssueTagsAsync(id, Array.Empty<string>(), ct), problems, cancellationToken);
+            Task<IReadOnlyList<SentryActivity>?> activityTask = Optional("Activity", ct => _api.GetIssueActivityAsync(id, ct), problems, cancellationToken);
 
-            Log?.Invoke($"Triage plan for {issue}: round 2, concurrently: " + (options.MeasureImpact ? $"impact ({options.StatsPeriod}), " : string.Empty)
-                + (latest != null ? "suspect commits of event " + latest.EventId + ", " : string.Empty)
-                + (issue.FirstRelease != null ? $"the deploys of {issue.FirstRelease}, " : string.Empty)
-                + "the project's releases, hourly traffic, crash-free rate by release");
-
+            // Counts of a short id's events can be asked by short id; the project, when known, narrows them.
+            string issueFilter = ImpactMeasurer.IssueFilter(id);
+            IReadOnlyList<string> knownProjects = knownIssue?.ProjectId is string kp ? new[] { kp } : Array.Empty<string>();
             var measurer = new ImpactMeasurer(_api) { Warn = Warn };
             Task<IncidentImpact?> impactTask = options.MeasureImpact
-                ? Optional("Impact", ct => measurer.MeasureAsync(issue, options.StatsPeriod, options.Environments, now, ct, tags), problems, cancellationToken)
+                ? Optional("Impact", ct => measurer.MeasureAsync(issueFilter, knownProjects, issueTask, options.StatsPeriod, options.Environments, now, ct, tagsTask), problems, cancellationToken)
                 : Task.FromResult<IncidentImpact?>(null);
-            Task<IReadOnlyList<SuspectCommit>?> commitsTask = latest is null
+
+            Task<IReadOnlyList<SuspectCommit>?> commitsTask = AfterAsync(issueTask, eventTask, (issue, latest) => latest is null
                 ? Task.FromResult<IReadOnlyList<SuspectCommit>?>(null)
-                : Optional("Suspect commits", ct => _api.GetSuspectCommitsAsync(issue.Project, latest.EventId, ct), problems, cancellationToken);
-            Task<IReadOnlyList<SentryDeploy>?> deploysTask = issue.FirstRelease is null
+                : Optional("Suspect commits", ct => _api.GetSuspectCommitsAsync(issue.Project, latest.EventId, ct), problems, cancellationToken));
+            Task<IReadOnlyList<SentryDeploy>?> deploysTask = AfterAsync(issueTask, issue => issue.FirstRelease is null
                 ? Task.FromResult<IReadOnlyList<SentryDeploy>?>(null)
-                : Optional("Deploys", ct => _api.GetDeploysAsync(issue.FirstRelease, ct), problems, cancellationToken);
-            Task<SentryPage<SentryRelease>?> releasesTask = Optional("Releases", ct => _api.GetReleasePageAsync(issue.ProjectId ?? issue.Project, null, null, ct), problems, cancellationToken);
-            Task<IReadOnlyList<SentryTimeSeries>?> trafficTask = Optional("Traffic", ct => _api.GetEventsStatsAsync(new StatsQuery
+                : Optional("Deploys", ct => _api.GetDeploysAsync(issue.FirstRelease, ct), problems, cancellationToken));
+            Task<SentryPage<SentryRelease>?> releasesTask = AfterAsync(issueTask, issue => Optional("Releases", ct => _api.GetReleasePageAsync(issue.ProjectId ?? issue.Project, null, null, ct), problems, cancellationToken));
+            Task<IReadOnlyList<SentryTimeSeries>?> trafficTask = AfterAsync(issueTask, issue => Optional("Traffic", ct => _api.GetEventsStatsAsync(new StatsQuery
             {
                 Dataset = "spans",
                 YAxes = new[] { "count()" },
                 Interval = "1h",
                 Query = "is_transaction:true",
-                Projects = project,
+                Projects = ProjectOf(issue),
                 Environments = options.Environments,
                 Window = TimeWindow.Period("24h"),
-            }, ct), problems, cancellationToken);
-            Task<SentrySessionStats?> healthTask = Optional("Release health", ct => _api.GetSessionsAsync(new SessionsQuery
+            }, ct), problems, cancellationToken));
+            Task<SentrySessionStats?> healthTask = AfterAsync(issueTask, issue => Optional("Release health", ct => _api.GetSessionsAsync(new SessionsQuery
             {
                 Fields = new[] { "crash_free_rate(session)", "sum(session)" },
                 GroupBy = new[] { "release" },
-                Projects = project,
+                Projects = ProjectOf(issue),
                 Environments = options.Environments,
                 Window = TimeWindow.Period("14d"),
                 Interval = "1d",
-            }, ct), problems, cancellationToken);
-            await Task.WhenAll(impactTask, commitsTask, deploysTask, releasesTask, trafficTask, healthTask).ConfigureAwait(false);
+            }, ct), problems, cancellationToken));
+
+            try
+            {
+                await Task.WhenAll(issueTask, eventTask, tagsTask, activityTask, impactTask, commitsTask, deploysTask, releasesTask, trafficTask, healthTask).ConfigureAwait(false);
+            }
+            catch (Exception) when (issueTask.IsFaulted)
+            {
+                // Without the issue there is no triage: its own error is the one to report.
+                await issueTask.ConfigureAwait(false);
+                throw;
+            }
+
+            SentryIssue issue = issueTask.Result;
+            SentryEvent? latest = eventTask.Result;
+            IReadOnlyList<SentryIssueTag> tags = tagsTask.Result ?? Array.Empty<SentryIssueTag>();
 
             foreach (KeyValuePair<string, string> problem in problems) Log?.Invoke($"Triage of {issue}: {problem.Key} unavailable: {problem.Value}");
 
@@ -128,6 +159,50 @@ namespace SentryRunbook.Analysis
             data.RollbackTarget = RollbackFinder.Find(environment, issue.Project, history, CrashFreeByRelease(healthTask.Result), options.Policy, badRelease: badRelease, affectedReleases: affected);
 
             return TriageBuilder.Build(data, options.Policy, options.WorkaroundExists, options.CoreFlow);
+        }
+
+        private static IReadOnlyList<string> ProjectOf(SentryIssue issue) => issue.ProjectId is string pid ? new[] { pid } : Array.Empty<string>();
+
+        private static bool IsNumeric(string id) => id.Length > 0 && id.All(c => c >= '0' && c <= '9');
+
+        /// <summary>A list row with the releases its oldest and latest events were seen in.</summary>
+        private static async Task<SentryIssue> WithReleasesAsync(SentryIssue row, Task<SentryEvent?> oldest, Task<SentryEvent?> latest)
+        {
+            await Task.WhenAll(oldest, latest).ConfigureAwait(false);
+            return row.WithReleases(oldest.Result?.Release, latest.Result?.Release);
+        }
+
+        /// <summary>Starts a read the moment the issue it depends on is known; nothing when the issue could not be read.</summary>
+        private static async Task<T?> AfterAsync<T>(Task<SentryIssue> issue, Func<SentryIssue, Task<T?>> then)
+            where T : class
+        {
+            SentryIssue known;
+            try
+            {
+                known = await issue.ConfigureAwait(false);
+            }
+            catch (SentryApiException)
+            {
+                return null;
+            }
+
+            return await then(known).ConfigureAwait(false);
+        }
+
+        private static async Task<T?> AfterAsync<T>(Task<SentryIssue> issue, Task<SentryEvent?> latest, Func<SentryIssue, SentryEvent?, Task<T?>> then)
+            where T : class
+        {
+            SentryIssue known;
+            try
+            {
+                known = await issue.ConfigureAwait(false);
+            }
+            catch (SentryApiException)
+            {
+                return null;
+            }
+
+            return await then(known, await latest.ConfigureAwait(false)).ConfigureAwait(false);
         }
 
         /// <summary>Crash-free session rate per release in percent, from a sessions answer grouped by release.</summary>

@@ -26,7 +26,8 @@ namespace SentryRunbook.Models
             string? lastRelease,
             bool isUnhandled,
             SentryActor? assignedTo,
-            IReadOnlyList<IssueStatPoint> stats)
+            IReadOnlyList<IssueStatPoint> stats,
+            bool hasReleaseDetails = true)
         {
             Id = id ?? throw new ArgumentNullException(nameof(id));
             ShortId = shortId ?? string.Empty;
@@ -48,6 +49,7 @@ namespace SentryRunbook.Models
             IsUnhandled = isUnhandled;
             AssignedTo = assignedTo;
             Stats = stats ?? Array.Empty<IssueStatPoint>();
+            HasReleaseDetails = hasReleaseDetails;
         }
 
         /// <summary>Numeric issue id, as a string (Sentry sends it as a string).</summary>
@@ -76,6 +78,16 @@ namespace SentryRunbook.Models
         public SentryActor? AssignedTo { get; }
         /// <summary>Hourly event counts over the last 24 hours, oldest first.</summary>
         public IReadOnlyList<IssueStatPoint> Stats { get; }
+
+        /// <summary>
+        /// False for an issue read from a list (search or batch read): Sentry sends the first and last release only
+        /// with the issue's details, so <see cref="FirstRelease"/> and <see cref="LastRelease"/> are unknown, not absent.
+        /// </summary>
+        public bool HasReleaseDetails { get; }
+
+        /// <summary>The same issue with its first and last release known (from its oldest and latest events).</summary>
+        public SentryIssue WithReleases(string? firstRelease, string? lastRelease) =>
+            new SentryIssue(Id, ShortId, Title, Culprit, Level, Status, Substatus, Project, ProjectId, Platform, FirstSeen, LastSeen, Count, UserCount, Permalink, firstRelease, lastRelease, IsUnhandled, AssignedTo, Stats, hasReleaseDetails: true);
 
         public override string ToString() => string.IsNullOrEmpty(ShortId) ? Id : ShortId;
     }

@@ -83,6 +83,18 @@ namespace SentryRunbook.Models
             return Status == "unresolved" || (Status == "resolved" && !IsReleaseBased) || (Status == "ignored" && IsArchiveForever && issue.Substatus == "archived_forever");
         }
 
+        /// <summary>
+        /// Whether an issue read after the change shows it: the status, and for an archive the kind Sentry infers
+        /// (archived_forever, archived_until_escalating, archived_until_condition_met) when it reports one.
+        /// </summary>
+        public bool HasTakenEffect(SentryIssue issue)
+        {
+            if (!string.Equals(issue.Status, Status, StringComparison.OrdinalIgnoreCase)) return false;
+            if (Status != "ignored" || issue.Substatus is null) return true;
+            string expected = IsArchiveForever ? "archived_forever" : UntilEscalating ? "archived_until_escalating" : "archived_until_condition_met";
+            return issue.Substatus == expected;
+        }
+
         /// <summary>In words, for -WhatIf and notes: "resolve in the next release", "archive until 100 more events in 60 minutes".</summary>
         public string Describe()
         {

@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
+using SentryRunbook.Abstractions;
+using SentryRunbook.Actions;
 using SentryRunbook.Analysis;
 using SentryRunbook.Errors;
 using SentryRunbook.Models;
@@ -26,8 +28,9 @@ namespace SentryRunbook.PowerShell.Commands
         // The default set: an evidence bundle has an IssueId property too, and piped in it must bind as evidence.
         private const string EvidenceSet = "FromEvidence";
         /// <summary>Issues triaged at once; the connection's concurrency limit and rate-limit budget pace their calls.</summary>
-        private const int Window = 8;
+        private const int Window = 16;
         private readonly Queue<(object Target, Task<(TriageReport?, Exception?)> Work)> _inFlight = new Queue<(object, Task<(TriageReport?, Exception?)>)>();
+        private readonly List<(object Target, string Id)> _pending = new List<(object, string)>();
         private TriageRunner? _runner;
         private TriageOptions? _options;
         private ProgressRecord? _progress;
@@ -86,12 +89,24 @@ namespace SentryRunbook.PowerShell.Commands
             foreach (string input in IssueId)
             {
                 string? id = ResolveIssueId(input);
-                if (id != null) Start(input, id, null);
+                if (id is null) continue;
+                if (IsNumeric(id))
+                {
+                    // Numeric ids are read together, 100 to a request, instead of one rate-limited detail read each.
+                    _pending.Add((input, id));
+                    if (_pending.Count >= StatusPlanner.IssuesPerRead) StartPending();
+                }
+                else
+                {
+                    StartPending(); // keeps the reports in input order
+                    Start(input, id, null);
+                }
             }
         }
 
         protected override void EndProcessing()
         {
+            StartPending();
             while (_inFlight.Count > 0) WriteHead();
             if (_started > 0)
             {
@@ -111,12 +126,49 @@ namespace SentryRunbook.PowerShell.Commands
         }
 
         /// <summary>
+        /// Starts the triage of the numeric ids waiting: one alone is read by the triage itself (its details carry
+        /// its releases); several are read in one batched request and triaged from those rows.
+        /// </summary>
+        private void StartPending()
+        {
+            if (_pending.Count == 0) return;
+            var pending = _pending.ToList();
+            _pending.Clear();
+            if (pending.Count == 1)
+            {
+                Start(pending[0].Target, pending[0].Id, null);
+                return;
+            }
+
+            WriteVerbose($"Reading {pending.Count} issues in one batched request");
+            IReadOnlyList<SentryIssue> rows = Array.Empty<SentryIssue>();
+            try
+            {
+                rows = Call((api, ct) => api.GetIssuesAsync(pending.Select(p => p.Id).ToList(), ct));
+            }
+            catch (SentryApiException ex)
+            {
+                ThrowSentryError(ex, null);
+            }
+
+            var byId = rows.ToDictionary(r => r.Id, StringComparer.Ordinal);
+            foreach ((object target, string id) in pending)
+            {
+                if (byId.TryGetValue(id, out SentryIssue? row)) Start(target, id, row);
+                else WriteError(ErrorRecords.Input("SentryIssueNotFound", $"Issue '{id}' was not found in organization '{ResolvedConnection.Organization}' (it may be deleted, merged into another issue, or in a project the token cannot see).", "Check the id with Get-SentryIssue, and that you are connected to the right organization.", target, ErrorCategory.ObjectNotFound));
+            }
+        }
+
+        private static bool IsNumeric(string id) => id.Length > 0 && id.All(c => c >= '0' && c <= '9');
+
+        /// <summary>
         /// Starts an issue's triage at once, beside the others in flight; with a full window the oldest is awaited
         /// and written first, so reports stream out in input order while later issues are already being read.
         /// </summary>
         private void Start(object target, string id, SentryIssue? issue)
         {
-            _runner ??= new TriageRunner(Api) { Log = QueueVerbose, Warn = QueueWarning };
+            // One SharedReads per command: issues of one project or release share those reads.
+            _runner ??= new TriageRunner(new SharedReads(Api)) { Log = QueueVerbose, Warn = QueueWarning };
             _options ??= new TriageOptions
             {
                 StatsPeriod = StatsPeriod,

@@ -1,4 +1,6 @@
 using System;
+using System.Threading.Tasks;
+using System.Collections.Generic;
 using System.Management.Automation;
 using SentryRunbook.Analysis;
 using SentryRunbook.Models;
@@ -72,20 +74,23 @@ namespace SentryRunbook.PowerShell.Commands
             }
         }
 
-        /// <summary>The same requests as the triage that recorded the evidence (all tags first), answered from it.</summary>
+        /// <summary>The same requests as the triage that recorded the evidence (all tags, the issue filter as it was named), answered from it.</summary>
         private void MeasureOffline(IncidentEvidence evidence)
         {
             UseConnection(ClientFactory.Replay(evidence));
             var measurer = new ImpactMeasurer(Api) { Warn = QueueWarning };
-            if (TryCall(async (api, ct) =>
+            if (TryCall((api, ct) =>
             {
-                SentryIssue issue = await api.GetIssueAsync(evidence.IssueId, ct).ConfigureAwait(false);
-                var tags = await api.GetIssueTagsAsync(evidence.IssueId, Array.Empty<string>(), ct).ConfigureAwait(false);
-                return await measurer.MeasureAsync(issue, evidence.StatsPeriod, Array.Empty<string>(), evidence.FetchedAt, ct, tags).ConfigureAwait(false);
+                Task<SentryIssue> issue = api.GetIssueAsync(evidence.IssueId, ct);
+                Task<IReadOnlyList<SentryIssueTag>?> tags = TagsAsync(api, evidence.IssueId, ct);
+                return measurer.MeasureAsync(ImpactMeasurer.IssueFilter(evidence.IssueId), Array.Empty<string>(), issue, evidence.StatsPeriod, Array.Empty<string>(), evidence.FetchedAt, ct, tags);
             }, evidence, out IncidentImpact impact))
             {
                 WriteObject(impact);
             }
         }
+
+        private static async Task<IReadOnlyList<SentryIssueTag>?> TagsAsync(SentryRunbook.Abstractions.ISentryApi api, string id, System.Threading.CancellationToken ct) =>
+            await api.GetIssueTagsAsync(id, Array.Empty<string>(), ct).ConfigureAwait(false);
     }
 }

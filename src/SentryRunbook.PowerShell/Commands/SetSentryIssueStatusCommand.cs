@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using SentryRunbook.Abstractions;
 using SentryRunbook.Actions;
 using SentryRunbook.Errors;
 using SentryRunbook.Models;
@@ -94,13 +95,7 @@ namespace SentryRunbook.PowerShell.Commands
             if (_inputs.Count == 0) return;
 
             // Read every named issue first: it proves each exists, and the plan needs its state and project.
-            (SentryIssue? Issue, SentryApiException? Error)[] read = Call((api, ct) => Task.WhenAll(_inputs.Select(i => Settle(api.GetIssueAsync(i.Id, ct)))));
-            var issues = new List<(string Input, SentryIssue Issue)>();
-            for (int i = 0; i < read.Length; i++)
-            {
-                if (read[i].Issue is SentryIssue issue) issues.Add((_inputs[i].Input, issue));
-                else ReportFailure(read[i].Error!, _inputs[i].Input);
-            }
+            List<(string Input, SentryIssue Issue)> issues = ReadNamedIssues();
 
             if (StatusPlanner.CheckSingleProject(issues.Select(i => i.Issue).ToList(), change) is string problem)
             {
@@ -137,6 +132,68 @@ namespace SentryRunbook.PowerShell.Commands
         }
 
         /// <summary>
+        /// Numeric ids are read together, 100 to a request, through the issue list; short ids one by one on the
+        /// detail route, which resolves them. An issue named twice is changed once.
+        /// </summary>
+        private List<(string Input, SentryIssue Issue)> ReadNamedIssues()
+        {
+            var numeric = _inputs.Where(i => IsNumeric(i.Id)).ToList();
+            var named = _inputs.Where(i => !IsNumeric(i.Id)).ToList();
+            WriteVerbose($"Reading {_inputs.Count} issue(s): {(numeric.Count + StatusPlanner.IssuesPerRead - 1) / StatusPlanner.IssuesPerRead} batched read(s) of numeric ids, {named.Count} short id(s) one by one");
+            (IReadOnlyList<SentryIssue> Batch, (SentryIssue? Issue, SentryApiException? Error)[] Single) read;
+            try
+            {
+                read = Call(async (api, ct) =>
+                {
+                    Task<IReadOnlyList<SentryIssue>> batch = numeric.Count == 0
+                        ? Task.FromResult<IReadOnlyList<SentryIssue>>(Array.Empty<SentryIssue>())
+                        : api.GetIssuesAsync(numeric.Select(i => i.Id).ToList(), ct);
+                    Task<(SentryIssue?, SentryApiException?)[]> single = Task.WhenAll(named.Select(i => Settle(api.GetIssueAsync(i.Id, ct))));
+                    await Task.WhenAll(batch, single).ConfigureAwait(false);
+                    return (batch.Result, single.Result);
+                });
+            }
+            catch (SentryApiException ex)
+            {
+                // Without the read nothing can be checked, so nothing is changed.
+                ThrowSentryError(ex, null);
+                throw;
+            }
+
+            var byId = read.Batch.ToDictionary(i => i.Id, StringComparer.Ordinal);
+            var issues = new List<(string Input, SentryIssue Issue)>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            int next = 0;
+            foreach ((string input, string id) in _inputs)
+            {
+                SentryIssue? issue;
+                if (IsNumeric(id))
+                {
+                    if (!byId.TryGetValue(id, out issue))
+                    {
+                        WriteError(NotFound(input, id, "was not found"));
+                        continue;
+                    }
+                }
+                else
+                {
+                    (SentryIssue? found, SentryApiException? error) = read.Single[next++];
+                    if (found is null)
+                    {
+                        ReportFailure(error!, input);
+                        continue;
+                    }
+
+                    issue = found;
+                }
+
+                if (seen.Add(issue.Id)) issues.Add((input, issue));
+            }
+
+            return issues;
+        }
+
+        /// <summary>
         /// Archiving forever or changing many issues asks once more. -Confirm:$false or -Force answers it, so an
         /// unattended job (Azure Automation) can say yes without turning off the still-firing guard; a
         /// non-interactive session without either gets an error saying so rather than a hang.
@@ -164,30 +221,39 @@ namespace SentryRunbook.PowerShell.Commands
         private void Apply(StatusChange change, List<(string Input, SentryIssue Issue)> approved)
         {
             var progress = new ProgressRecord(3, "Set-SentryIssueStatus", $"{Capitalize(change.Describe())}: {approved.Count} issue(s)");
-            int done = 0;
             string? note = Reason is null ? null : $"{Capitalize(change.Describe())}: {Reason}";
-            (SentryIssue? Issue, SentryApiException? Error, SentryApiException? NoteError)[] results;
+            bool bulk = approved.Count > StatusPlanner.SingleRouteMax;
+            WriteVerbose(bulk
+                ? $"{Capitalize(change.Describe())}: {approved.Count} issues with Sentry's bulk route, one project per request, each request guarded so that only the ids it names can change; then read back"
+                : $"{Capitalize(change.Describe())}: {approved.Count} issue(s) with Sentry's single-issue route");
+            (SentryIssue? Issue, SentryApiException? Error)[] results;
             WriteProgress(progress);
             try
             {
-                results = Call((api, ct) =>
-                {
-                    // Bounded by the connection's concurrency limit; each issue's change and note stay together.
-                    return Task.WhenAll(approved.Select(async item =>
-                    {
-                        var outcome = await ChangeOneAsync(api, item.Issue, change, note, ct).ConfigureAwait(false);
-                        int finished = Interlocked.Increment(ref done);
-                        QueueVerbose($"{finished}/{approved.Count}: {item.Issue.ShortId} {(outcome.Error is null ? "done" : "failed")}");
-                        QueueProgress(new ProgressRecord(progress.ActivityId, progress.Activity, $"{finished} of {approved.Count} done, the last {item.Issue.ShortId}") { PercentComplete = finished * 100 / approved.Count });
-                        return outcome;
-                    }));
-                });
+                results = Call((api, ct) => bulk ? ChangeInBulkAsync(api, change, approved.Select(a => a.Issue).ToList(), progress, ct) : ChangeOneByOneAsync(api, change, approved.Select(a => a.Issue).ToList(), progress, ct));
             }
             finally
             {
                 progress.RecordType = ProgressRecordType.Completed;
                 WriteProgress(progress);
             }
+
+            // Notes only on issues that changed; a failed note does not undo or hide the change that was made.
+            SentryApiException?[] noteErrors = note is null
+                ? new SentryApiException?[results.Length]
+                : Call((api, ct) => Task.WhenAll(results.Select(async r =>
+                {
+                    if (r.Issue is null) return null;
+                    try
+                    {
+                        await IdempotentWrites.AddNoteOnceAsync(api, r.Issue.Id, note, QueueVerbose, ct).ConfigureAwait(false);
+                        return null;
+                    }
+                    catch (SentryApiException ex)
+                    {
+                        return ex;
+                    }
+                })));
 
             // Every result is written before a failure that stops the command, so no change already made goes unreported.
             SentryApiException? fatal = null;
@@ -196,7 +262,7 @@ namespace SentryRunbook.PowerShell.Commands
                 if (results[i].Issue is SentryIssue updated)
                 {
                     if (PassThru) WriteObject(updated);
-                    if (results[i].NoteError is SentryApiException noteError)
+                    if (noteErrors[i] is SentryApiException noteError)
                     {
                         WriteError(ErrorRecords.Input(
                             "SentryIssueNoteFailed",
@@ -206,43 +272,85 @@ namespace SentryRunbook.PowerShell.Commands
                             ErrorCategory.WriteError));
                     }
                 }
-                else if (IsFatal(results[i].Error!))
+                else if (results[i].Error is SentryApiException error)
                 {
-                    fatal ??= results[i].Error;
-                }
-                else
-                {
-                    WriteSentryError(results[i].Error!, approved[i].Input);
+                    if (IsFatal(error)) fatal ??= error;
+                    else WriteSentryError(error, approved[i].Input);
                 }
             }
 
             if (fatal != null) ThrowSentryError(fatal, null);
         }
 
-        /// <summary>The change and its note: a failed note does not undo or hide the change that was made.</summary>
-        private async Task<(SentryIssue? Issue, SentryApiException? Error, SentryApiException? NoteError)> ChangeOneAsync(SentryRunbook.Abstractions.ISentryApi api, SentryIssue issue, StatusChange change, string? note, CancellationToken ct)
+        /// <summary>Few issues: one single-issue PUT each, which answers with the changed issue.</summary>
+        private async Task<(SentryIssue? Issue, SentryApiException? Error)[]> ChangeOneByOneAsync(ISentryApi api, StatusChange change, List<SentryIssue> issues, ProgressRecord progress, CancellationToken ct)
         {
-            SentryIssue updated;
-            try
+            int done = 0;
+            return await Task.WhenAll(issues.Select(async issue =>
             {
-                updated = await api.UpdateIssueStatusAsync(issue.Id, change, ct).ConfigureAwait(false);
-            }
-            catch (SentryApiException ex)
+                (SentryIssue? Issue, SentryApiException? Error) outcome = await Settle(api.UpdateIssueStatusAsync(issue.Id, change, ct)).ConfigureAwait(false);
+                int finished = Interlocked.Increment(ref done);
+                QueueVerbose($"{finished}/{issues.Count}: {issue.ShortId} {(outcome.Error is null ? "done" : "failed")}");
+                QueueProgress(new ProgressRecord(progress.ActivityId, progress.Activity, $"{finished} of {issues.Count} done, the last {issue.ShortId}") { PercentComplete = finished * 100 / issues.Count });
+                return outcome;
+            })).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Many issues: the bulk route per project with the ids just read, then one batched read to learn what
+        /// Sentry did. An id that vanished between the read and the write changes nothing (the request's guard
+        /// query matches only its own ids) and is reported as not found.
+        /// </summary>
+        private async Task<(SentryIssue? Issue, SentryApiException? Error)[]> ChangeInBulkAsync(ISentryApi api, StatusChange change, List<SentryIssue> issues, ProgressRecord progress, CancellationToken ct)
+        {
+            var projects = issues.GroupBy(i => i.ProjectId ?? i.Project, StringComparer.Ordinal).ToList();
+            QueueProgress(new ProgressRecord(progress.ActivityId, progress.Activity, $"sending the change for {issues.Count} issues in {projects.Count} project(s)") { PercentComplete = 10 });
+            IReadOnlyList<BulkChangeOutcome>[] sent = await Task.WhenAll(projects.Select(p => api.UpdateIssueStatusesAsync(p.Key, p.Select(i => i.Id).ToList(), change, ct))).ConfigureAwait(false);
+            var outcomes = new Dictionary<string, BulkChangeOutcome>(StringComparer.Ordinal);
+            foreach (BulkChangeOutcome outcome in sent.SelectMany(o => o))
             {
-                return (null, ex, null);
+                foreach (string id in outcome.IssueIds) outcomes[id] = outcome;
+                QueueVerbose($"bulk request for {outcome.IssueIds.Count} issue(s): " + (outcome.Error != null ? "failed: " + outcome.Error.Message : outcome.Matched ? "Sentry changed them" : "none of them exists any more (204)"));
             }
 
-            if (note is null) return (updated, null, null);
-            try
+            // Only ids whose request matched are read back: a 204 says none of its ids exists.
+            var toRead = issues.Where(i => outcomes.TryGetValue(i.Id, out BulkChangeOutcome? o) && o.Error is null && o.Matched).Select(i => i.Id).ToList();
+            QueueProgress(new ProgressRecord(progress.ActivityId, progress.Activity, $"reading back {toRead.Count} issue(s)") { PercentComplete = 60 });
+            IReadOnlyList<SentryIssue> after = toRead.Count == 0 ? Array.Empty<SentryIssue>() : await api.GetIssuesAsync(toRead, ct).ConfigureAwait(false);
+            var afterById = after.ToDictionary(i => i.Id, StringComparer.Ordinal);
+            QueueProgress(new ProgressRecord(progress.ActivityId, progress.Activity, $"{afterById.Count} of {issues.Count} read back") { PercentComplete = 100 });
+
+            return issues.Select(issue =>
             {
-                await IdempotentWrites.AddNoteOnceAsync(api, issue.Id, note, QueueVerbose, ct).ConfigureAwait(false);
-                return (updated, null, null);
-            }
-            catch (SentryApiException ex)
-            {
-                return (updated, null, ex);
-            }
+                BulkChangeOutcome? outcome = outcomes.TryGetValue(issue.Id, out BulkChangeOutcome? o) ? o : null;
+                if (outcome?.Error is SentryApiException error) return ((SentryIssue?)null, (SentryApiException?)error);
+                if (outcome is null || !outcome.Matched || !afterById.TryGetValue(issue.Id, out SentryIssue? updated))
+                {
+                    return (null, NotFoundError(issue.Id, $"was deleted or merged after it was read, so nothing was changed for it"));
+                }
+
+                return change.HasTakenEffect(updated)
+                    ? (updated, null)
+                    : ((SentryIssue?)null, new SentryApiException(
+                        SentryErrorKind.InvalidRequest,
+                        "SentryIssueNotChanged",
+                        $"Sentry accepted the change, but {updated.ShortId} is {updated.Status}{(updated.Substatus is null ? string.Empty : $" ({updated.Substatus})")} afterwards.",
+                        "Read it with Get-SentryIssue; change it alone with Set-SentryIssueStatus to see Sentry's answer.",
+                        null, null, "PUT", null));
+            }).ToArray();
         }
+
+        private static SentryApiException NotFoundError(string id, string what) =>
+            new SentryApiException(
+                SentryErrorKind.NotFound,
+                "SentryIssueNotFound",
+                $"Issue '{id}' {what} (it may be deleted, merged into another issue, or in a project the token cannot see).",
+                "Check the id with Get-SentryIssue, and that you are connected to the right organization.",
+                null, null, "GET", null);
+
+        private static ErrorRecord NotFound(string input, string id, string what) => ErrorRecords.From(NotFoundError(id, what), input);
+
+        private static bool IsNumeric(string id) => id.Length > 0 && id.All(c => c >= '0' && c <= '9');
 
         private StatusChange BuildChange()
         {

@@ -10,11 +10,11 @@ namespace SentryRunbook.Sandbox.Faults;
 
 /// <summary>
 /// Injects the configured faults into web-API requests (and ingest, when enabled).
-/// Pipeline position: after the control endpoint and after <c>RateLimitHeaders</c>, before
+/// Pipeline position: after the control endpoint and after <c>RateLimits</c>, before
 /// <c>PathRules</c> and auth. Before auth because (a) 5xx, drops and truncation stand for proxies and
 /// crashes, which do not care about credentials, and (b) Sentry's rate limiter keys anonymous or
 /// badly-authenticated callers by IP, so a real 429 can precede a 401; it also keeps fault tests
-/// independent of the token. After <c>RateLimitHeaders</c> so a 429 here overwrites that middleware's
+/// independent of the token. After <c>RateLimits</c> so a 429 here overwrites that middleware's
 /// headers with consistent values (Remaining 0, Reset = now + resetSeconds).
 /// </summary>
 public sealed class FaultMiddleware(RequestDelegate next, FaultInjector faults)

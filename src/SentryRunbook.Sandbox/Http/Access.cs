@@ -6,6 +6,7 @@ public sealed record RequiredScope(string Scope)
     public static readonly RequiredScope EventRead = new("event:read");
     public static readonly RequiredScope OrgRead = new("org:read");
     public static readonly RequiredScope EventWrite = new("event:write");
+    public static readonly RequiredScope EventAdmin = new("event:admin");
     /// <summary>Releases and deploys: `project:releases`, also granted to org tokens (`org:ci`).</summary>
     public static readonly RequiredScope ProjectReleases = new("project:releases");
 }

@@ -19,7 +19,7 @@ public sealed class AuthMiddleware(RequestDelegate next, SandboxState state)
         if (caller.Kind == TokenKind.Organization && context.GetEndpoint()?.Metadata.GetMetadata<UserOnly>() is { } userOnly)
             return JsonOut.Detail(context, StatusCodes.Status403Forbidden, userOnly.Detail);
         // Org tokens cannot read or change issues (their only scope is org:ci); org metadata and releases stay open to them.
-        if (caller.Kind == TokenKind.Organization && (required == RequiredScope.EventRead || required == RequiredScope.EventWrite))
+        if (caller.Kind == TokenKind.Organization && (required == RequiredScope.EventRead || required == RequiredScope.EventWrite || required == RequiredScope.EventAdmin))
             return JsonOut.Detail(context, StatusCodes.Status403Forbidden, Messages.Forbidden);
         return next(context);
     }

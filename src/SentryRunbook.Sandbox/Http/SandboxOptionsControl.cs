@@ -9,7 +9,7 @@ namespace SentryRunbook.Sandbox.Http;
 /// <summary>
 /// `GET|PUT /sandbox/options` (trailing slash optional): behaviour switches tests flip at run time.
 /// Loopback only, no bearer token, never faulted (it runs first, like /sandbox/faults). PUT takes any
-/// subset of `{"bulkFallbackToSearch": bool, "rateLimitHeaders": bool}` and answers with all of them.
+/// subset of `{"bulkFallbackToSearch": bool, "rateLimits": bool}` (`rateLimitHeaders` is the old name of `rateLimits`) and answers with all of them.
 /// </summary>
 public sealed class SandboxOptionsControl(RequestDelegate next, SandboxState state)
 {
@@ -40,7 +40,7 @@ public sealed class SandboxOptionsControl(RequestDelegate next, SandboxState sta
 
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var text = await reader.ReadToEndAsync(context.RequestAborted);
-        bool? fallback = null, rateLimit = null;
+        bool? fallback = null, rateLimit = null, deleteNamed = null;
         try
         {
             using var doc = JsonDocument.Parse(text);
@@ -51,7 +51,8 @@ public sealed class SandboxOptionsControl(RequestDelegate next, SandboxState sta
                 switch (p.Name)
                 {
                     case "bulkFallbackToSearch": fallback = p.Value.GetBoolean(); break;
-                    case "rateLimitHeaders": rateLimit = p.Value.GetBoolean(); break;
+                    case "rateLimits" or "rateLimitHeaders": rateLimit = p.Value.GetBoolean(); break;
+                    case "deleteNamedIssuesOnNextBulkChange": deleteNamed = p.Value.GetBoolean(); break;
                     default: throw new JsonException($"unknown option '{p.Name}'");
                 }
             }
@@ -62,14 +63,16 @@ public sealed class SandboxOptionsControl(RequestDelegate next, SandboxState sta
             return;
         }
         if (fallback is { } f) state.Options.BulkFallbackToSearch = f;
-        if (rateLimit is { } r) state.Options.RateLimitHeaders = r;
+        if (rateLimit is { } r) state.Options.RateLimits = r;
+        if (deleteNamed is { } d) state.Options.DeleteNamedIssuesOnNextBulkChange = d;
         await Write(context, StatusCodes.Status200OK, Current());
     }
 
     private JsonObject Current() => new()
     {
         ["bulkFallbackToSearch"] = state.Options.BulkFallbackToSearch,
-        ["rateLimitHeaders"] = state.Options.RateLimitHeaders,
+        ["rateLimits"] = state.Options.RateLimits,
+        ["deleteNamedIssuesOnNextBulkChange"] = state.Options.DeleteNamedIssuesOnNextBulkChange,
     };
 
     private static Task Write(HttpContext context, int status, JsonNode body)

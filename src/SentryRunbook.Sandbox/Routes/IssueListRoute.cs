@@ -54,6 +54,23 @@ public static class IssueListRoute
             return JsonOut.Write(context, new JsonArray(store.Read(_ => state.Issues.Row(hit, rowStats, filtered: false))));
         }
 
+        // `group=` names issues exactly: the query is ignored, ids that do not exist are left out, and there is no
+        // paging (organization_group_index.py; the client sends at most 100).
+        var groupIds = new HashSet<long>();
+        foreach (var raw in request.Query["group"])
+        {
+            if (!long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var groupId))
+                return JsonOut.Detail(context, StatusCodes.Status400BadRequest, "Group ids must be integers");
+            groupIds.Add(groupId);
+        }
+        if (groupIds.Count > 0)
+        {
+            var named = store.Read(s => JsonOut.Array(groupIds.Select(s.FindById).OfType<Issue>()
+                .Where(i => projectIds.Count == 0 || projectIds.Contains(i.Project.Id))
+                .Select(i => (JsonNode?)state.Issues.Row(i, rowStats, filtered: false))));
+            return JsonOut.Write(context, named);
+        }
+
         var search = IssueSearch.Parse(query, store, now, out error);
         if (search is null) return JsonOut.Detail(context, StatusCodes.Status400BadRequest, error!);
 

@@ -27,6 +27,7 @@ public static class IssueMutationRoutes
     {
         app.MapPut("/api/0/organizations/{org}/issues/{id}/", context => Single(context, state)).WithMetadata(RequiredScope.EventWrite);
         app.MapPut("/api/0/organizations/{org}/issues/", context => Bulk(context, state, projectRoute: false)).WithMetadata(RequiredScope.EventWrite);
+        app.MapDelete("/api/0/organizations/{org}/issues/{id}/", context => Delete(context, state)).WithMetadata(RequiredScope.EventAdmin);
         app.MapPut("/api/0/projects/{org}/{project}/issues/", context => Bulk(context, state, projectRoute: true)).WithMetadata(RequiredScope.EventWrite);
     }
 
@@ -57,6 +58,19 @@ public static class IssueMutationRoutes
             return;
         }
         await JsonOut.Write(context, store.Read(_ => state.Issues.Issue(issue)));
+    }
+
+    /// <summary>deleteOrganizationIssue: 202 once queued (REFERENCE.md §2.6); the sandbox deletes at once.</summary>
+    private static async Task Delete(HttpContext context, SandboxState state)
+    {
+        var store = state.Store;
+        var issue = store.IsOrganization(OrganizationRoutes.Route(context, "org")) ? store.FindByIdOrShortId(OrganizationRoutes.Route(context, "id")) : null;
+        if (issue is null || !store.Delete(issue))
+        {
+            await JsonOut.NotFound(context);
+            return;
+        }
+        context.Response.StatusCode = StatusCodes.Status202Accepted;
     }
 
     private static async Task Bulk(HttpContext context, SandboxState state, bool projectRoute)
@@ -115,6 +129,11 @@ public static class IssueMutationRoutes
 
         var now = DateTimeOffset.UtcNow;
         List<Issue> issues;
+        if (ids.Count > 0 && state.Options.DeleteNamedIssuesOnNextBulkChange)
+        {
+            state.Options.DeleteNamedIssuesOnNextBulkChange = false;
+            foreach (var named in ids.Select(store.FindById).OfType<Issue>().ToList()) store.Delete(named);
+        }
         if (ids.Count > 0)
         {
             issues = ids.Distinct().Select(store.FindById).OfType<Issue>()

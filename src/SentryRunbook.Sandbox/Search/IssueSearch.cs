@@ -104,6 +104,23 @@ public sealed class IssueSearch
                     }
                     predicate = i => compare(i.Count);
                     break;
+                case "issue.id":
+                    // Real Sentry's issue search takes issue ids, one or a list (`issue.id:[1,2]`); the client uses it
+                    // to make the bulk PUT's fallback search match only the issues it names.
+                    var ids = new HashSet<string>(StringComparer.Ordinal);
+                    var list = value.StartsWith('[') && value.EndsWith(']') ? value[1..^1] : value;
+                    foreach (var part in list.Split(','))
+                    {
+                        var idText = part.Trim();
+                        if (idText.Length == 0 || !idText.All(char.IsAsciiDigit))
+                        {
+                            error = $"Invalid value for issue.id: \"{value}\" (expected issue ids)";
+                            return null;
+                        }
+                        ids.Add(idText);
+                    }
+                    predicate = i => ids.Contains(i.Id.ToString(CultureInfo.InvariantCulture));
+                    break;
                 case "issue.category" or "issue.type":
                     predicate = i => value == "error";
                     break;

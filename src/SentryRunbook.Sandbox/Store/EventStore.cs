@@ -213,6 +213,25 @@ public sealed partial class EventStore
     private static bool IsLater(SessionUpdate candidate, SessionUpdate previous) =>
         candidate.Seq is { } a && previous.Seq is { } b && a != b ? a > b : candidate.Timestamp >= previous.Timestamp;
 
+    /// <summary>
+    /// Deletes an issue and its events, as Sentry's issue DELETE does once its deletion task ran: the id answers
+    /// 404 from then on, and a later event with the same fingerprint starts a new issue.
+    /// </summary>
+    public bool Delete(Issue issue)
+    {
+        lock (_sync)
+        {
+            if (!_byId.Remove(issue.Id)) return false;
+            _issues.Remove(issue);
+            _byShortId.Remove(issue.ShortId);
+            foreach (var key in _byHash.Where(h => ReferenceEquals(h.Value, issue)).Select(h => h.Key).ToList()) _byHash.Remove(key);
+            var gone = new HashSet<ErrorEvent>(issue.Events);
+            _events.RemoveAll(gone.Contains);
+            foreach (var e in gone) _eventsById.Remove((e.Project.Id, e.EventId));
+            return true;
+        }
+    }
+
     private Issue NewIssue(ErrorEvent e, string hash)
     {
         var counter = ++_shortIdCounters[e.Project.Id];

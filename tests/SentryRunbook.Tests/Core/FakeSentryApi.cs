@@ -67,6 +67,9 @@ internal sealed class FakeSentryApi : ISentryApi
     public Func<string, DeployRequest, SentryDeploy>? Deploy { get; set; }
     public Func<string, IReadOnlyList<SentryDeploy>>? Deploys { get; set; }
 
+    public Task<IReadOnlyList<SentryIssue>> GetIssuesAsync(IReadOnlyList<string> issueIds, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<IReadOnlyList<BulkChangeOutcome>> UpdateIssueStatusesAsync(string projectId, IReadOnlyList<string> issueIds, StatusChange change, CancellationToken cancellationToken) => throw new NotSupportedException();
+
     public Task<SentryIssue> UpdateIssueStatusAsync(string issueId, StatusChange change, CancellationToken cancellationToken)
     {
         Calls.Enqueue($"PUT issue {issueId}");
