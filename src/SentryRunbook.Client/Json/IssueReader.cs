@@ -36,7 +36,8 @@ namespace SentryRunbook.Client.Json
                 assignedTo: Actor(issue.Property("assignedTo")),
                 stats: Stats(issue.Property("stats")),
                 // Detail answers have the keys (null when there is no release); list rows lack them.
-                hasReleaseDetails: issue.TryGetProperty("firstRelease", out _) || issue.TryGetProperty("lastRelease", out _));
+                hasReleaseDetails: issue.TryGetProperty("firstRelease", out _) || issue.TryGetProperty("lastRelease", out _),
+                retrievedAt: System.DateTimeOffset.UtcNow);
         }
 
         /// <summary>A release object, a bare <c>{"version": ...}</c> when the row is missing, or (older servers) a string.</summary>

@@ -49,6 +49,12 @@ namespace SentryRunbook.Actions
         /// </summary>
         public const int SingleRouteMax = 5;
 
+        /// <summary>
+        /// An issue piped in that was read from Sentry this recently is changed as it is, without reading it again;
+        /// an older copy is read again, so the still-firing guard never decides on a stale last-seen time.
+        /// </summary>
+        public static readonly TimeSpan FreshFor = TimeSpan.FromSeconds(60);
+
         /// <summary>Issues read by id in one request (the issue list's group= parameter).</summary>
         public const int IssuesPerRead = 100;
 

@@ -27,7 +27,8 @@ namespace SentryRunbook.Models
             bool isUnhandled,
             SentryActor? assignedTo,
             IReadOnlyList<IssueStatPoint> stats,
-            bool hasReleaseDetails = true)
+            bool hasReleaseDetails = true,
+            DateTimeOffset? retrievedAt = null)
         {
             Id = id ?? throw new ArgumentNullException(nameof(id));
             ShortId = shortId ?? string.Empty;
@@ -50,6 +51,7 @@ namespace SentryRunbook.Models
             AssignedTo = assignedTo;
             Stats = stats ?? Array.Empty<IssueStatPoint>();
             HasReleaseDetails = hasReleaseDetails;
+            RetrievedAt = retrievedAt;
         }
 
         /// <summary>Numeric issue id, as a string (Sentry sends it as a string).</summary>
@@ -85,9 +87,12 @@ namespace SentryRunbook.Models
         /// </summary>
         public bool HasReleaseDetails { get; }
 
+        /// <summary>When this copy was read from Sentry (UTC); null when it was not read from Sentry. Decisions that need a fresh state re-read an old copy.</summary>
+        public DateTimeOffset? RetrievedAt { get; }
+
         /// <summary>The same issue with its first and last release known (from its oldest and latest events).</summary>
         public SentryIssue WithReleases(string? firstRelease, string? lastRelease) =>
-            new SentryIssue(Id, ShortId, Title, Culprit, Level, Status, Substatus, Project, ProjectId, Platform, FirstSeen, LastSeen, Count, UserCount, Permalink, firstRelease, lastRelease, IsUnhandled, AssignedTo, Stats, hasReleaseDetails: true);
+            new SentryIssue(Id, ShortId, Title, Culprit, Level, Status, Substatus, Project, ProjectId, Platform, FirstSeen, LastSeen, Count, UserCount, Permalink, firstRelease, lastRelease, IsUnhandled, AssignedTo, Stats, hasReleaseDetails: true, retrievedAt: RetrievedAt);
 
         public override string ToString() => string.IsNullOrEmpty(ShortId) ? Id : ShortId;
     }

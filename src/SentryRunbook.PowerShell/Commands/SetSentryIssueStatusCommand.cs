@@ -18,16 +18,27 @@ namespace SentryRunbook.PowerShell.Commands
     /// named, each with Sentry's single-issue route. It reads them first, says what it will do, and refuses
     /// to resolve an issue that is still receiving events unless -Force.
     /// </summary>
-    [Cmdlet(VerbsCommon.Set, "SentryIssueStatus", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.Set, "SentryIssueStatus", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = IdSet)]
     [OutputType(typeof(SentryIssue))]
     public sealed class SetSentryIssueStatusCommand : SentryApiCmdlet
     {
+        private const string IdSet = "ById";
+        private const string IssueSet = "ByIssue";
         private readonly List<(string Input, string Id)> _inputs = new List<(string, string)>();
+        private readonly List<(string Input, SentryIssue Issue)> _fresh = new List<(string, SentryIssue)>();
 
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(IssueIdCompleter))]
         public string[] IssueId { get; set; } = Array.Empty<string>();
+
+        /// <summary>
+        /// Issues from Get-SentryIssue: read within the last minute, they are changed as they are, without another
+        /// read; older copies are read again first.
+        /// </summary>
+        [Parameter(Mandatory = true, ParameterSetName = IssueSet, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public SentryIssue[] Issue { get; set; } = Array.Empty<SentryIssue>();
 
         /// <summary>Resolved, Unresolved, or Ignored (Archived is the same: Sentry's UI calls it that).</summary>
         [Parameter(Mandatory = true, Position = 1)]
@@ -82,6 +93,13 @@ namespace SentryRunbook.PowerShell.Commands
 
         protected override void ProcessRecord()
         {
+            DateTimeOffset now = DateTimeOffset.UtcNow;
+            foreach (SentryIssue issue in Issue)
+            {
+                if (issue.RetrievedAt is DateTimeOffset read && now - read < StatusPlanner.FreshFor && now >= read) _fresh.Add((issue.Id, issue));
+                else _inputs.Add((issue.Id, issue.Id));
+            }
+
             foreach (string input in IssueId)
             {
                 string? id = ResolveIssueId(input);
@@ -92,10 +110,13 @@ namespace SentryRunbook.PowerShell.Commands
         protected override void EndProcessing()
         {
             StatusChange change = BuildChange();
-            if (_inputs.Count == 0) return;
+            if (_inputs.Count == 0 && _fresh.Count == 0) return;
 
-            // Read every named issue first: it proves each exists, and the plan needs its state and project.
-            List<(string Input, SentryIssue Issue)> issues = ReadNamedIssues();
+            // Read every named issue first (unless piped in fresh): it proves each exists, and the plan needs its state and project.
+            List<(string Input, SentryIssue Issue)> issues = _inputs.Count == 0 ? new List<(string, SentryIssue)>() : ReadNamedIssues();
+            if (_fresh.Count > 0) WriteVerbose($"{_fresh.Count} piped issue(s) read within the last {StatusPlanner.FreshFor.TotalSeconds:0} s: not read again");
+            var known = new HashSet<string>(issues.Select(i => i.Issue.Id), StringComparer.Ordinal);
+            issues.AddRange(_fresh.Where(f => known.Add(f.Issue.Id)));
 
             if (StatusPlanner.CheckSingleProject(issues.Select(i => i.Issue).ToList(), change) is string problem)
             {
