@@ -137,7 +137,7 @@ public static class EventFilter
     public static Func<ErrorEvent, bool> Parse(string query)
     {
         var predicates = new List<Func<ErrorEvent, bool>>();
-        foreach (var token in IssueSearch.Tokenize(query.Trim()))
+        foreach (var token in SearchTerms.Tokenize(query.Trim()))
         {
             if (EventStore.NormalizeEventId(token) is { } id)
             {
