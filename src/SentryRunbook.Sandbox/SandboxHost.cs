@@ -85,6 +85,9 @@ public sealed class SandboxHost : IAsyncDisposable
         DiscoverRoutes.Map(app, state);
         SessionsRoutes.Map(app, state);
         ActRoutes.Map(app, state);
+        AccountRoutes.Map(app, state);
+        MonitorRoutes.Map(app, state);
+        SeerRoutes.Map(app, state);
 
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
