@@ -88,6 +88,7 @@ public sealed class SandboxHost : IAsyncDisposable
         AccountRoutes.Map(app, state);
         MonitorRoutes.Map(app, state);
         SeerRoutes.Map(app, state);
+        TraceRoutes.Map(app, state);
 
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -350,5 +350,19 @@ Describe '@sentry/node 11.12 against the sandbox' {
         $spans = Invoke-SandboxApi "/api/0/organizations/acme/events/?dataset=spans&field=span.description&field=span.op&query=release:$release&statsPeriod=1h"
         $spans.data.'span.description' | Should -Contain 'compat checkout'
         ($spans.data | Where-Object 'span.description' -eq 'compat checkout').'span.op' | Should -Be 'task'
+
+        # The error was raised inside the span: the trace shows it on that span.
+        $traceId = $event.Contexts['trace']['trace_id']
+        $traceId | Should -Match '^[0-9a-f]{32}$'
+        $trace = @(Invoke-SandboxApi "/api/0/organizations/acme/trace/$traceId/")
+        $trace.Count | Should -Be 1
+        $trace[0].name | Should -Be 'compat checkout'
+        $trace[0].errors.event_id | Should -Be $sent.eventId
+
+        # The MCP server's trace view takes the organization's region URL and accepts only https there; the
+        # sandbox (like any http self-hosted Sentry) serves http, so the client itself refuses before asking.
+        $mcp = Invoke-McpTool -Call @(@{ name = 'get_sentry_resource'; arguments = @{ organizationSlug = 'acme'; resourceType = 'trace'; resourceId = $traceId } })
+        $mcp.results[0].isError | Should -BeTrue
+        $mcp.results[0].text | Should -Match 'Must use HTTPS'
     }
 }

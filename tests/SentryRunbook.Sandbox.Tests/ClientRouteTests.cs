@@ -198,6 +198,37 @@ public sealed class ClientRouteTests(SandboxFixture sandbox)
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
+    [Fact]
+    public async Task Trace_ArrangesSpansByParent_WithErrorsOnTheirSpan()
+    {
+        var trace = Guid.NewGuid().ToString("N");
+        var t0 = DateTimeOffset.UtcNow.AddSeconds(-5).ToUnixTimeMilliseconds() / 1000.0;
+        string At(double seconds) => (t0 + seconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var transaction = $$$"""{"type":"transaction","event_id":"{{{Guid.NewGuid():N}}}","transaction":"GET /checkout","start_timestamp":{{{At(0)}}},"timestamp":{{{At(1)}}},"contexts":{"trace":{"trace_id":"{{{trace}}}","span_id":"aaaaaaaaaaaaaaaa","op":"http.server"}},"spans":[{"span_id":"bbbbbbbbbbbbbbbb","parent_span_id":"aaaaaaaaaaaaaaaa","trace_id":"{{{trace}}}","op":"db","description":"SELECT total","start_timestamp":{{{At(0.1)}}},"timestamp":{{{At(0.4)}}}}]}""";
+        var error = $$$"""{"event_id":"{{{Guid.NewGuid():N}}}","timestamp":{{{At(0.3)}}},"exception":{"values":[{"type":"TimeoutError","value":"query took too long"}]},"contexts":{"trace":{"trace_id":"{{{trace}}}","span_id":"bbbbbbbbbbbbbbbb"} } }""";
+        await IngestClient.Envelope(sandbox.Host, $"{{}}\n{{\"type\":\"transaction\"}}\n{transaction}\n");
+        await IngestClient.Envelope(sandbox.Host, $"{{}}\n{{\"type\":\"event\"}}\n{error}\n");
+
+        var (_, meta) = await sandbox.GetJson($"/api/0/organizations/acme/trace-meta/{trace}/");
+        AssertValid("getOrganizationTraceMeta", meta);
+        Assert.Equal(2, meta.GetProperty("spansCount").GetInt32());
+        Assert.Equal(1, meta.GetProperty("errorsCount").GetInt32());
+
+        var (_, tree) = await sandbox.GetJson($"/api/0/organizations/acme/trace/{trace}/");
+        var root = Assert.Single(tree.EnumerateArray());
+        Assert.Equal("aaaaaaaaaaaaaaaa", root.GetProperty("event_id").GetString());
+        Assert.True(root.GetProperty("is_transaction").GetBoolean());
+        var child = Assert.Single(root.GetProperty("children").EnumerateArray());
+        Assert.Equal("SELECT total", child.GetProperty("description").GetString());
+        Assert.Equal("TimeoutError: query took too long", Assert.Single(child.GetProperty("errors").EnumerateArray()).GetProperty("description").GetString());
+        Assert.Empty(root.GetProperty("errors").EnumerateArray());
+
+        var (_, unknown) = await sandbox.GetJson($"/api/0/organizations/acme/trace/{new string('0', 32)}/");
+        Assert.Equal(0, unknown.GetArrayLength());
+        var (bad, _) = await sandbox.GetJson("/api/0/organizations/acme/trace/not-a-trace/");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
     [Theory]
     [InlineData("-count", "count()")]
     [InlineData("-count_unique_user", "count_unique(user)")]
