@@ -84,6 +84,27 @@ AfterAll {
     if ($script:WorkDir -and (Test-Path $script:WorkDir)) { Remove-Item -Recurse -Force $script:WorkDir }
 }
 
+Describe 'Installing the real clients' {
+    It 'reuses the filled cache, and without a registry says what happened and what to do' {
+        Assert-ClientsInstalled
+        # Filled: a second call installs nothing and finds the same binaries.
+        $again = Install-CompatClient
+        $again.Error | Should -BeNullOrEmpty
+        $again.SentryCli | Should -Be $script:Clients.SentryCli
+        # Empty cache and an unreachable registry (a closed loopback port): a clear error instead of an exception.
+        $saved = $env:SENTRYRUNBOOK_CLIENT_CACHE, $env:npm_config_registry
+        try {
+            $env:SENTRYRUNBOOK_CLIENT_CACHE = Join-Path $script:WorkDir 'empty-cache'
+            $env:npm_config_registry = 'http://127.0.0.1:9/'
+            $offline = Install-CompatClient
+        }
+        finally { $env:SENTRYRUNBOOK_CLIENT_CACHE, $env:npm_config_registry = $saved }
+        $offline.Error | Should -Match 'npm could not install the pinned clients'
+        $offline.Error | Should -Match 'SENTRYRUNBOOK_CLIENT_CACHE'
+        $offline.SentryCli | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'sentry-cli 3.8.0 against the sandbox' {
     It 'info authenticates with the sandbox token as its user' {
         $out = Invoke-SentryCli info
