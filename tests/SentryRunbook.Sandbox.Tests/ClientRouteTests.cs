@@ -138,20 +138,30 @@ public sealed class ClientRouteTests(SandboxFixture sandbox)
         // Sorted by name; other tests may add their own monitors, so look at the seeded ones.
         var seeded = body.EnumerateArray().Where(m => !m.GetProperty("slug").GetString()!.StartsWith("compat-", StringComparison.Ordinal)).ToArray();
         Assert.Equal(["billing-sync", "cache-warmup", "nightly-report"], seeded.Select(m => m.GetProperty("slug").GetString()!).ToArray());
-        // The published schema types `environments` as one object; Sentry returns a list (MonitorSerializer).
-        foreach (var monitor in body.EnumerateArray())
+        // The published schema types `environments` as one object and an interval schedule as integers only;
+        // Sentry returns a list of environments and `[1, "hour"]` (MonitorSerializer, the monitor's stored config).
+        foreach (var monitor in seeded)
         {
             var environments = monitor.GetProperty("environments");
             Assert.Equal(JsonValueKind.Array, environments.ValueKind);
-            using var single = JsonDocument.Parse($"[{monitor.GetRawText().Replace(environments.GetRawText(), environments[0].GetRawText())}]");
+            var text = monitor.GetRawText().Replace(environments.GetRawText(), environments[0].GetRawText());
+            var schedule = monitor.GetProperty("config").GetProperty("schedule");
+            if (schedule.ValueKind == JsonValueKind.Array)
+            {
+                Assert.Equal([JsonValueKind.Number, JsonValueKind.String], schedule.EnumerateArray().Select(x => x.ValueKind).ToArray());
+                text = text.Replace(schedule.GetRawText(), "\"interval\"");
+            }
+            using var single = JsonDocument.Parse($"[{text}]");
             AssertValid("listOrganizationMonitors", single.RootElement);
         }
+        Assert.Equal("[1,\"hour\"]", seeded[0].GetProperty("config").GetProperty("schedule").GetRawText());
         var billing = body.EnumerateArray().Single(m => m.GetProperty("slug").GetString() == "billing-sync");
         Assert.Equal("error", billing.GetProperty("environments")[0].GetProperty("status").GetString());
         Assert.Equal("ok", seeded[2].GetProperty("environments")[0].GetProperty("status").GetString());
 
         var (_, checkIns) = await sandbox.GetJson("/api/0/organizations/acme/monitors/billing-sync/checkins/?per_page=3");
-        AssertValid("listOrganizationMonitorCheckins", checkIns);
+        var (_, cronCheckIns) = await sandbox.GetJson("/api/0/organizations/acme/monitors/cache-warmup/checkins/?per_page=3");
+        AssertValid("listOrganizationMonitorCheckins", cronCheckIns); // a crontab schedule: the schema's integer-only interval typing does not apply
         Assert.Equal("error", checkIns[0].GetProperty("status").GetString());
         Assert.Equal("ok", checkIns[1].GetProperty("status").GetString());
         var (missing, _) = await sandbox.GetJson("/api/0/organizations/acme/monitors/nope/");
@@ -215,6 +225,7 @@ public sealed class ClientRouteTests(SandboxFixture sandbox)
         Assert.Equal(1, meta.GetProperty("errorsCount").GetInt32());
 
         var (_, tree) = await sandbox.GetJson($"/api/0/organizations/acme/trace/{trace}/");
+        AssertValid("getOrganizationTrace", tree);
         var root = Assert.Single(tree.EnumerateArray());
         Assert.Equal("aaaaaaaaaaaaaaaa", root.GetProperty("event_id").GetString());
         Assert.True(root.GetProperty("is_transaction").GetBoolean());

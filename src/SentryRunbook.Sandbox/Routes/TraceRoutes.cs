@@ -104,6 +104,8 @@ public static class TraceRoutes
             ["profile_id"] = "",
             ["profiler_id"] = "",
             ["measurements"] = new JsonObject(),
+            ["browser_web_vital"] = new JsonObject(),
+            ["mobile_app_vital"] = new JsonObject(),
             ["additional_attributes"] = new JsonObject(),
         };
     }
