@@ -120,7 +120,7 @@ Describe 'sentry-cli 3.8.0 against the sandbox' {
         ($listed | Sort-Object) | Should -Be ($expected | Sort-Object)
     }
 
-    It 'issues resolve, mute and unresolve change exactly the named issue' {
+    It 'issues resolve (now and in the next release), mute and unresolve change exactly the named issue' {
         $target = $script:Spare[0]
         $bystander = $script:Spare[1]
         Invoke-SentryCli issues resolve '-i' $target.Id | Out-Null
@@ -129,7 +129,15 @@ Describe 'sentry-cli 3.8.0 against the sandbox' {
         (Get-SentryIssue $target.Id).Status | Should -Be 'ignored'
         Invoke-SentryCli issues unresolve '-i' $target.Id | Out-Null
         (Get-SentryIssue $target.Id).Status | Should -Be 'unresolved'
+        Invoke-SentryCli issues resolve '--next-release' '-i' $target.Id | Out-Null
+        $detail = Invoke-SandboxApi "/api/0/organizations/acme/issues/$($target.Id)/"
+        $detail.status | Should -Be 'resolved'
+        $detail.statusDetails.inNextRelease | Should -BeTrue
         (Get-SentryIssue $bystander.Id).Status | Should -Be 'unresolved'
+        # The CLI's route is project-scoped: an id from another project matches nothing there and stays as it was.
+        $other = Get-SentryIssue API-1
+        Invoke-SentryCli issues resolve '-i' $other.Id | Out-Null
+        (Get-SentryIssue $other.Id).Status | Should -Be $other.Status
     }
 
     It 'releases new, finalize, info and list round-trip a release' {
