@@ -77,6 +77,7 @@ public static class AccountRoutes
         if (store.FindProject(OrganizationRoutes.Route(context, "project")) is not { } project) return JsonOut.NotFound(context);
         var uri = new Uri(state.BaseUri);
         var host = uri.Authority;
+        // The sandbox keeps no secret keys (ingest checks only the public key); any stable value fills the field.
         var secret = new string(project.PublicKey.Reverse().ToArray());
         var dsn = $"{uri.Scheme}://{project.PublicKey}@{host}/{project.Id}";
         var api = $"{uri.Scheme}://{host}/api/{project.Id}";
