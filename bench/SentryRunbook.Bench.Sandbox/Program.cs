@@ -41,9 +41,13 @@ Console.WriteLine($"loaded {eventCount:N0} events, {store.Issues.Count} issues, 
 using var client = new HttpClient();
 client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", host.Token);
 var org = host.Organization;
+var someEvent = store.Read(s => s.AllEvents[s.AllEvents.Count / 2].EventId);
 var cases = new (string Name, string Path)[]
 {
     ("issue list: top 100 by date, 24h stats", $"/api/0/organizations/{org}/issues/?query=is:unresolved&sort=date&limit=100&statsPeriod=24h&groupStatsPeriod=24h"),
+    ("issue search: custom tag (area:a3)", $"/api/0/organizations/{org}/issues/?query=is:unresolved%20area:a3&limit=100&statsPeriod=24h"),
+    ("issue search: negated tag, scans events", $"/api/0/organizations/{org}/issues/?query=!area:a3%20has:user&limit=100&statsPeriod=24h"),
+    ("issue search: bare event id (direct hit)", $"/api/0/organizations/{org}/issues/?query={someEvent}"),
     ("Discover errors: count() by issue (24h)", $"/api/0/organizations/{org}/events/?dataset=errors&field=issue&field=count()&field=count_unique(user)&sort=-count()&statsPeriod=24h&per_page=100"),
     ("Discover errors: count() for one issue", $"/api/0/organizations/{org}/events/?dataset=errors&field=count()&field=count_unique(user)&query=issue.id:{top.Id}&statsPeriod=24h&per_page=1"),
     ("events-stats count() 1m over 24h, one issue", $"/api/0/organizations/{org}/events-stats/?dataset=errors&yAxis=count()&interval=1m&query=issue.id:{top.Id}&statsPeriod=24h"),

@@ -86,6 +86,10 @@ public sealed class SandboxHost : IAsyncDisposable
         DiscoverRoutes.Map(app, state);
         SessionsRoutes.Map(app, state);
         ActRoutes.Map(app, state);
+        AccountRoutes.Map(app, state);
+        MonitorRoutes.Map(app, state);
+        SeerRoutes.Map(app, state);
+        TraceRoutes.Map(app, state);
 
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -108,4 +108,54 @@ function Receive-TestWebhook {
     while ($Webhook.Requests.TryDequeue([ref] $item)) { $item }
 }
 
-Export-ModuleMember -Function Get-TestModulePath, Get-RepoRoot, Start-TestSandbox, Stop-TestSandbox, Invoke-FreshPwsh, Start-TestWebhook, Stop-TestWebhook, Receive-TestWebhook
+function Install-CompatClient {
+    <#
+        Installs the real Sentry clients pinned in tests/Compat/package.json and package-lock.json (sentry-cli,
+        Sentry's MCP server, @sentry/node) from npm into a cache, once per pinned set, like build/Tools.proj fetches
+        Pester: $env:SENTRYRUNBOOK_CLIENT_CACHE, else ~/.cache/sentryrunbook/clients/<hash of the pins>. A filled cache
+        needs no network. Never throws: when Node.js/npm are missing or the registry is unreachable, .Error says what
+        happened and what to do, and the compatibility tests fail with it.
+    #>
+    $compat = Join-Path $script:RepoRoot 'tests/Compat'
+    $pins = @('package.json', 'package-lock.json') | ForEach-Object { Get-Content -Raw (Join-Path $compat $_) }
+    $hash = [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($pins -join "`n"))).Substring(0, 16).ToLowerInvariant()
+    $base = if ($env:SENTRYRUNBOOK_CLIENT_CACHE) { $env:SENTRYRUNBOOK_CLIENT_CACHE } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.cache/sentryrunbook/clients' }
+    $root = Join-Path $base $hash
+    $result = [pscustomobject]@{ Root = $root; Node = $null; SentryCli = $null; McpServer = $null; NodeModules = (Join-Path $root 'node_modules'); Error = $null }
+
+    $node = Get-Command node -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    $npm = Get-Command npm -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if (-not $node -or -not $npm) {
+        $result.Error = 'Node.js 20+ and npm are needed to run the real clients (sentry-cli, @sentry/mcp-server, @sentry/node) against the sandbox. Install them (Debian/Ubuntu: apt-get install nodejs npm; .ci/run does this on CI) and run the tests again.'
+        return $result
+    }
+    $result.Node = $node.Source
+    $marker = Join-Path $root '.installed'
+    if (-not (Test-Path $marker)) {
+        New-Item -ItemType Directory -Force -Path $root | Out-Null
+        Copy-Item (Join-Path $compat 'package.json'), (Join-Path $compat 'package-lock.json') $root -Force
+        # --ignore-scripts: nothing runs at install time; sentry-cli's binary comes from its platform package.
+        Push-Location $root
+        try {
+            $output = & $npm.Source ci --ignore-scripts --no-audit --no-fund --fetch-retries=1 2>&1 | Out-String
+            $exitCode = $LASTEXITCODE
+        }
+        finally { Pop-Location }
+        if ($exitCode -ne 0) {
+            $result.Error = "npm could not install the pinned clients into $root (offline, or no access to the npm registry?). Connect to the registry once to fill the cache, or point SENTRYRUNBOOK_CLIENT_CACHE at a filled one. npm said: $($output.Trim() -split "`n" | Select-Object -Last 5 | Out-String)"
+            return $result
+        }
+        Set-Content -Path $marker -Value $hash
+    }
+    $cli = Get-ChildItem (Join-Path $root 'node_modules/@sentry') -Directory -Filter 'cli-*' -ErrorAction SilentlyContinue |
+        ForEach-Object { Get-ChildItem (Join-Path $_.FullName 'bin') -File -ErrorAction SilentlyContinue } | Select-Object -First 1
+    if (-not $cli) {
+        $result.Error = "No sentry-cli binary for this platform under $root/node_modules/@sentry (npm installs only the optional package that matches the OS and CPU)."
+        return $result
+    }
+    $result.SentryCli = $cli.FullName
+    $result.McpServer = Join-Path $root 'node_modules/@sentry/mcp-server/dist/index.js'
+    $result
+}
+
+Export-ModuleMember -Function Get-TestModulePath, Get-RepoRoot, Start-TestSandbox, Stop-TestSandbox, Invoke-FreshPwsh, Start-TestWebhook, Stop-TestWebhook, Receive-TestWebhook, Install-CompatClient

@@ -54,6 +54,19 @@ public static partial class OpenApiValidator
             && !allowed.EnumerateArray().Any(a => a.ValueKind == JsonValueKind.String && a.GetString() == value.GetString()))
             errors.Add($"{path}: '{value.GetString()}' not in enum");
 
+        // Alternatives: the value must satisfy at least one of them.
+        if (schema.TryGetProperty("anyOf", out var alternatives) || schema.TryGetProperty("oneOf", out alternatives))
+        {
+            var branches = alternatives.EnumerateArray().Select(branch =>
+            {
+                var branchErrors = new List<string>();
+                Check(branch, value, path, branchErrors);
+                return branchErrors;
+            }).ToList();
+            if (branches.Count > 0 && branches.All(b => b.Count > 0))
+                errors.Add($"{path}: matches none of {branches.Count} alternatives; closest: {string.Join("; ", branches.MinBy(b => b.Count)!.Take(3))}");
+        }
+
         if (!schema.TryGetProperty("type", out var typeElement)) return;
         var type = typeElement.GetString();
         var ok = type switch

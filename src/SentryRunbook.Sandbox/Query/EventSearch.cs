@@ -1,9 +1,8 @@
 using System.Globalization;
-using System.Text;
-using System.Text.RegularExpressions;
 using SentryRunbook.Sandbox.Model;
 using SentryRunbook.Sandbox.Search;
 using SentryRunbook.Sandbox.Store;
+using static SentryRunbook.Sandbox.Search.SearchTerms;
 
 namespace SentryRunbook.Sandbox.Query;
 
@@ -47,7 +46,7 @@ public sealed class EventSearch
         var current = new List<Func<QueryRow, bool>>();
         List<Issue>? pinned = null;
         var sawOr = false;
-        foreach (var token in IssueSearch.Tokenize(query.Trim()))
+        foreach (var token in SearchTerms.Tokenize(query.Trim()))
         {
             if (token == "AND") continue;
             if (token == "OR")
@@ -194,14 +193,6 @@ public sealed class EventSearch
         };
     }
 
-    private static bool Test(string op, int comparison) => op switch
-    {
-        ">" => comparison > 0,
-        ">=" => comparison >= 0,
-        "<" => comparison < 0,
-        _ => comparison <= 0,
-    };
-
     /// <summary>Resolves a search key to a value: known fields, `tag[key]`, else the tag of that name.</summary>
     private static Func<QueryRow, object?> Getter(string key)
     {
@@ -257,76 +248,5 @@ public sealed class EventSearch
             return true;
         }
         return DateTimeOffset.TryParse(Unquote(text), CultureInfo.InvariantCulture, styles, out at);
-    }
-
-    /// <summary>The end of the key: the first ':' outside brackets (so `tag[a:b]:v` works).</summary>
-    private static int KeyEnd(string term)
-    {
-        if (term.StartsWith('"')) return -1;
-        var depth = 0;
-        for (var i = 0; i < term.Length; i++)
-        {
-            if (term[i] == '[') depth++;
-            else if (term[i] == ']') depth--;
-            else if (term[i] == ':' && depth == 0) return i;
-        }
-        return -1;
-    }
-
-    /// <summary>`a`, `"a b"` or a list `[a, "b c"]`.</summary>
-    private static IEnumerable<string> Values(string raw)
-    {
-        if (raw.Length >= 2 && raw[0] == '[' && raw[^1] == ']')
-        {
-            foreach (var part in SplitList(raw[1..^1])) yield return Unquote(part.Trim());
-            yield break;
-        }
-        yield return Unquote(raw);
-    }
-
-    private static IEnumerable<string> SplitList(string text)
-    {
-        var sb = new StringBuilder();
-        var quoted = false;
-        foreach (var c in text)
-        {
-            if (c == '"') quoted = !quoted;
-            if (c == ',' && !quoted)
-            {
-                yield return sb.ToString();
-                sb.Clear();
-                continue;
-            }
-            sb.Append(c);
-        }
-        yield return sb.ToString();
-    }
-
-    private static string Unquote(string value) =>
-        value.Length >= 2 && value[0] == '"' && value[^1] == '"' ? value[1..^1].Replace("\\\"", "\"", StringComparison.Ordinal) : value;
-
-    /// <summary>Exact (or contains) match; `*` is a wildcard, `\*` a literal star.</summary>
-    private static Func<string, bool> Pattern(string value, bool contains, bool ignoreCase)
-    {
-        var comparison = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-        if (!value.Contains('*'))
-        {
-            if (contains) return s => s.Contains(value, comparison);
-            return s => string.Equals(s, value, comparison);
-        }
-        var sb = new StringBuilder(contains ? "" : "^");
-        for (var i = 0; i < value.Length; i++)
-        {
-            if (value[i] == '\\' && i + 1 < value.Length && value[i + 1] == '*')
-            {
-                sb.Append(@"\*");
-                i++;
-            }
-            else if (value[i] == '*') sb.Append(".*");
-            else sb.Append(Regex.Escape(value[i].ToString()));
-        }
-        if (!contains) sb.Append('$');
-        var regex = new Regex(sb.ToString(), RegexOptions.Singleline | RegexOptions.CultureInvariant | (ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None));
-        return regex.IsMatch;
     }
 }

@@ -84,7 +84,7 @@ public sealed class SessionsQuery
     {
         error = null;
         var predicates = new List<Func<SessionUnit, bool>>();
-        foreach (var token in IssueSearch.Tokenize(query.Trim()))
+        foreach (var token in SearchTerms.Tokenize(query.Trim()))
         {
             if (token == "AND") continue;
             var negated = token.StartsWith('!');

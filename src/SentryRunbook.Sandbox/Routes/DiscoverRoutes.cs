@@ -14,7 +14,7 @@ namespace SentryRunbook.Sandbox.Routes;
 /// Discover (`/events/`, listOrganizationEvents), `events-stats` and `events-timeseries`
 /// (listOrganizationEventsTimeseries). REFERENCE.md §8–§9.
 /// </summary>
-public static class DiscoverRoutes
+public static partial class DiscoverRoutes
 {
     public const string TooManyFields = "You can view up to 20 fields at a time. Please delete some and try again.";
     public const string NoColumns = "No columns selected";
@@ -96,7 +96,16 @@ public static class DiscoverRoutes
         return fields;
     }
 
-    /// <summary>`sort=-count()` / `sort=title` (repeatable): each must be a selected field.</summary>
+    /// <summary>
+    /// `sort=-count()` / `sort=title` (repeatable): each must be a selected field, named as selected or by its
+    /// function alias (`-count`, `-count_unique_user`, `p95_transaction_duration`), which Sentry's own clients send.
+    /// </summary>
+    /// <summary>Sentry's alias of a function column: every non-word character becomes `_`, trimmed at the ends.</summary>
+    public static string FunctionAlias(string function) => NonWord().Replace(function.Trim(), "_").Trim('_');
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"[^\w]")]
+    private static partial System.Text.RegularExpressions.Regex NonWord();
+
     internal static List<(int, bool)>? ParseSort(IEnumerable<string> raw, IReadOnlyList<FieldSpec> fields, out string? error)
     {
         error = null;
@@ -105,7 +114,8 @@ public static class DiscoverRoutes
         {
             var descending = text.StartsWith('-');
             var name = descending ? text[1..] : text;
-            var index = fields.Select((f, i) => (f, i)).FirstOrDefault(x => x.f.Raw == name || x.f.Raw.Trim() == name, (null!, -1)).Item2;
+            var index = fields.Select((f, i) => (f, i))
+                .FirstOrDefault(x => x.f.Raw == name || x.f.Raw.Trim() == name || (x.f.IsFunction && FunctionAlias(x.f.Raw) == name), (null!, -1)).Item2;
             if (index < 0)
             {
                 error = SortNotSelected;

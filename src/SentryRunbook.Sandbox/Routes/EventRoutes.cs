@@ -22,6 +22,8 @@ public static class EventRoutes
     {
         app.MapGet("/api/0/organizations/{org}/issues/{id}/events/", context => List(context, state)).WithMetadata(RequiredScope.EventRead);
         app.MapGet("/api/0/organizations/{org}/issues/{id}/events/{eventId}/", context => One(context, state)).WithMetadata(RequiredScope.EventRead);
+        app.MapGet("/api/0/projects/{org}/{project}/events/", context => ProjectList(context, state)).WithMetadata(RequiredScope.EventRead);
+        app.MapGet("/api/0/organizations/{org}/eventids/{eventId}/", context => ResolveEventId(context, state)).WithMetadata(RequiredScope.EventRead);
         app.MapGet("/api/0/projects/{org}/{project}/events/{eventId}/", context => ProjectEvent(context, state)).WithMetadata(RequiredScope.EventRead);
     }
 
@@ -52,6 +54,53 @@ public static class EventRoutes
             return (matches.Count, JsonOut.Array(rows));
         });
         LinkHeader.Apply(context, state.BaseUri, page, total);
+        return JsonOut.Write(context, body);
+    }
+
+    /// <summary>listProjectEvents: the project's error events, newest first (sentry-cli's `events list`).</summary>
+    private static Task ProjectList(HttpContext context, SandboxState state)
+    {
+        var store = state.Store;
+        var request = context.Request;
+        if (!store.IsOrganization(OrganizationRoutes.Route(context, "org"))) return JsonOut.NotFound(context);
+        if (store.FindProject(OrganizationRoutes.Route(context, "project")) is not { } project) return JsonOut.NotFound(context);
+        var now = DateTimeOffset.UtcNow;
+        if (!PageRequest.TryRead(request, "per_page", out var page, out var error)
+            || !IssueListRoute.TryWindow(request, now, out var start, out var end, out error))
+            return JsonOut.Detail(context, StatusCodes.Status400BadRequest, error!);
+        var environments = Environments(request);
+        var filter = EventFilter.Parse(request.Query["query"].ToString());
+        var full = request.Query["full"].ToString() is "1" or "true";
+        var (total, body) = store.Read(s =>
+        {
+            var matches = s.AllEvents
+                .Where(e => e.Project.Id == project.Id && e.Timestamp >= start && e.Timestamp <= end && InEnvironments(e, environments) && filter(e))
+                .OrderByDescending(e => e.Timestamp).ThenByDescending(e => e.EventId, StringComparer.Ordinal)
+                .ToList();
+            var rows = matches.Skip(page.Offset).Take(page.Size)
+                .Select(e => (JsonNode?)(full ? state.Events.Full(e, detail: false) : EventWriter.Summary(e)));
+            return (matches.Count, JsonOut.Array(rows));
+        });
+        LinkHeader.Apply(context, state.BaseUri, page, total);
+        return JsonOut.Write(context, body);
+    }
+
+    /// <summary>resolveOrganizationEventId: which project and issue an event id belongs to, with the event.</summary>
+    private static Task ResolveEventId(HttpContext context, SandboxState state)
+    {
+        var store = state.Store;
+        if (!store.IsOrganization(OrganizationRoutes.Route(context, "org"))) return JsonOut.NotFound(context);
+        var eventId = OrganizationRoutes.Route(context, "eventId");
+        var found = store.Projects.Select(p => store.FindEvent(p, eventId)).FirstOrDefault(e => e is not null);
+        if (found is null) return JsonOut.NotFound(context);
+        var body = store.Read(_ => new JsonObject
+        {
+            ["organizationSlug"] = store.Organization.Slug,
+            ["projectSlug"] = found.Project.Slug,
+            ["groupId"] = found.Issue.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["eventId"] = found.EventId,
+            ["event"] = state.Events.Full(found, detail: false),
+        });
         return JsonOut.Write(context, body);
     }
 
@@ -137,7 +186,7 @@ public static class EventFilter
     public static Func<ErrorEvent, bool> Parse(string query)
     {
         var predicates = new List<Func<ErrorEvent, bool>>();
-        foreach (var token in IssueSearch.Tokenize(query.Trim()))
+        foreach (var token in SearchTerms.Tokenize(query.Trim()))
         {
             if (EventStore.NormalizeEventId(token) is { } id)
             {

@@ -6,11 +6,16 @@ using SentryRunbook.Sandbox.Http;
 using SentryRunbook.Sandbox.Model;
 using SentryRunbook.Sandbox.Paging;
 using SentryRunbook.Sandbox.Search;
+using SentryRunbook.Sandbox.Store;
 using SentryRunbook.Sandbox.WireFormat;
 
 namespace SentryRunbook.Sandbox.Routes;
 
-/// <summary>`GET /api/0/organizations/{org}/issues/` (listOrganizationIssues).</summary>
+/// <summary>
+/// `GET /api/0/organizations/{org}/issues/` (listOrganizationIssues) and the legacy project-scoped
+/// `GET /api/0/projects/{org}/{project}/issues/` (what sentry-cli's `issues list` calls; REFERENCE.md §2.3:
+/// there `statsPeriod` is the sparkline, not the search window).
+/// </summary>
 public static class IssueListRoute
 {
     private const string DefaultQuery = "is:unresolved";
@@ -18,28 +23,45 @@ public static class IssueListRoute
     // Sentry's issue search reports at most this many hits.
     private const int MaxHits = 1000;
 
-    public static void Map(WebApplication app, SandboxState state) =>
-        app.MapGet("/api/0/organizations/{org}/issues/", context => Handle(context, state)).WithMetadata(RequiredScope.EventRead);
+    public static void Map(WebApplication app, SandboxState state)
+    {
+        app.MapGet("/api/0/organizations/{org}/issues/", context => Handle(context, state, legacyProject: false)).WithMetadata(RequiredScope.EventRead);
+        app.MapGet("/api/0/projects/{org}/{project}/issues/", context => Handle(context, state, legacyProject: true)).WithMetadata(RequiredScope.EventRead);
+    }
 
-    private static Task Handle(HttpContext context, SandboxState state)
+    private static Task Handle(HttpContext context, SandboxState state, bool legacyProject)
     {
         var store = state.Store;
         var request = context.Request;
         var now = DateTimeOffset.UtcNow;
         if (!store.IsOrganization(OrganizationRoutes.Route(context, "org"))) return JsonOut.NotFound(context);
 
-        if (!PageRequest.TryRead(request, "limit", out var page, out var error)
-            || !TryWindow(request, now, out var windowStart, out var windowEnd, out error)
-            || !TryRowStats(request, now, windowStart, out var rowStats, out error))
-            return JsonOut.Detail(context, StatusCodes.Status400BadRequest, error!);
-
         var projectIds = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var p in request.Query["project"])
+        DateTimeOffset windowStart = now - DefaultWindow, windowEnd = now;
+        RowStats? rowStats;
+        string? error;
+        PageRequest page;
+        if (legacyProject)
         {
-            if (p is null or "-1") continue;
-            var project = store.FindProject(p);
-            if (project is null) return JsonOut.Detail(context, StatusCodes.Status403Forbidden, Messages.Forbidden);
+            if (store.FindProject(OrganizationRoutes.Route(context, "project")) is not { } project) return JsonOut.NotFound(context);
             projectIds.Add(project.Id);
+            if (!PageRequest.TryRead(request, "limit", out page, out error)
+                || !TryLegacyRowStats(request, now, out rowStats, out error))
+                return JsonOut.Detail(context, StatusCodes.Status400BadRequest, error!);
+        }
+        else
+        {
+            if (!PageRequest.TryRead(request, "limit", out page, out error)
+                || !TryWindow(request, now, out windowStart, out windowEnd, out error)
+                || !TryRowStats(request, now, windowStart, out rowStats, out error))
+                return JsonOut.Detail(context, StatusCodes.Status400BadRequest, error!);
+            foreach (var p in request.Query["project"])
+            {
+                if (p is null or "-1") continue;
+                var project = store.FindProject(p);
+                if (project is null) return JsonOut.Detail(context, StatusCodes.Status403Forbidden, Messages.Forbidden);
+                projectIds.Add(project.Id);
+            }
         }
         var environments = request.Query["environment"].OfType<string>().ToHashSet(StringComparer.Ordinal);
 
@@ -52,6 +74,19 @@ public static class IssueListRoute
         {
             context.Response.Headers["X-Sentry-Direct-Hit"] = "1";
             return JsonOut.Write(context, new JsonArray(store.Read(_ => state.Issues.Row(hit, rowStats, filtered: false))));
+        }
+
+        // A bare event id finds that event's issue (Sentry looks it up before searching); unknown ids fall through to search.
+        if (EventStore.NormalizeEventId(query) is not null && FindEvent(store, query, projectIds) is { } matching)
+        {
+            context.Response.Headers["X-Sentry-Direct-Hit"] = "1";
+            return JsonOut.Write(context, new JsonArray(store.Read(_ =>
+            {
+                var row = state.Issues.Row(matching.Issue, rowStats, filtered: false);
+                row["matchingEventId"] = matching.EventId;
+                row["matchingEventEnvironment"] = matching.Environment;
+                return row;
+            })));
         }
 
         // `group=` names issues exactly: the query is ignored, ids that do not exist are left out, and there is no
@@ -94,6 +129,10 @@ public static class IssueListRoute
         return JsonOut.Write(context, body);
     }
 
+    private static ErrorEvent? FindEvent(EventStore store, string eventId, HashSet<string> projectIds) =>
+        store.Projects.Where(p => projectIds.Count == 0 || projectIds.Contains(p.Id))
+            .Select(p => store.FindEvent(p, eventId)).FirstOrDefault(e => e is not null);
+
     /// <summary>date = last seen (default), new = first seen, freq = events, user = users; the id breaks ties stably.</summary>
     private static IEnumerable<Issue> Sort(IEnumerable<Issue> issues, string sort) => sort switch
     {
@@ -135,6 +174,25 @@ public static class IssueListRoute
         if (start > end)
         {
             error = "start must be before end";
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>The legacy project list's `statsPeriod`: 24h (default), 14d, or "" for no `stats` key.</summary>
+    private static bool TryLegacyRowStats(HttpRequest request, DateTimeOffset now, out RowStats? stats, out string? error)
+    {
+        error = null;
+        var raw = request.Query.ContainsKey("statsPeriod") ? request.Query["statsPeriod"].ToString() : "24h";
+        stats = raw switch
+        {
+            "24h" => new RowStats("24h", i => Stats.Hourly(i, now, 24)),
+            "14d" => new RowStats("14d", i => Stats.Daily(i, now, 14)),
+            _ => null,
+        };
+        if (stats is null && raw.Length > 0)
+        {
+            error = "Invalid stats_period. Valid choices are '', '24h', and '14d'";
             return false;
         }
         return true;

@@ -24,6 +24,8 @@ public static class ReleaseRoutes
         app.MapGet("/api/0/projects/{org}/{project}/releases/", context => List(context, state, projectRoute: true)).WithMetadata(RequiredScope.ProjectReleases);
         app.MapPost("/api/0/organizations/{org}/releases/", context => Create(context, state)).WithMetadata(RequiredScope.ProjectReleases);
         app.MapGet("/api/0/organizations/{org}/releases/{version}/", context => Detail(context, state)).WithMetadata(RequiredScope.ProjectReleases);
+        app.MapPut("/api/0/organizations/{org}/releases/{version}/", context => Update(context, state)).WithMetadata(RequiredScope.ProjectReleases);
+        app.MapGet("/api/0/organizations/{org}/releases/{version}/previous-with-commits/", context => PreviousWithCommits(context, state)).WithMetadata(RequiredScope.ProjectReleases);
         app.MapGet("/api/0/organizations/{org}/releases/{version}/deploys/", context => Deploys(context, state)).WithMetadata(RequiredScope.ProjectReleases);
         app.MapPost("/api/0/organizations/{org}/releases/{version}/deploys/", context => CreateDeploy(context, state)).WithMetadata(RequiredScope.ProjectReleases);
     }
@@ -123,6 +125,93 @@ public static class ReleaseRoutes
         var (release, created) = store.CreateRelease(version!, projects, DateTimeOffset.UtcNow, reference, url, released);
         var body = store.Read(s => new ReleaseWriter(s).Release(release));
         await JsonOut.Write(context, body, created ? StatusCodes.Status201Created : StatusCodes.Status208AlreadyReported);
+    }
+
+    /// <summary>
+    /// updateOrganizationRelease: `ref`, `url`, `dateReleased` (sentry-cli's `releases finalize`), and the
+    /// release's commits, either listed in `commits` or named by `refs` (`set-commits --commit repo@sha`).
+    /// Sentry fetches a ref's commit details from the repository's integration; the sandbox has none, so a
+    /// ref it has not seen before is recorded by sha alone (empty message and author).
+    /// </summary>
+    private static async Task Update(HttpContext context, SandboxState state)
+    {
+        var store = state.Store;
+        var release = Find(context, state);
+        if (release is null)
+        {
+            await JsonOut.NotFound(context);
+            return;
+        }
+        var root = await ReadObject(context);
+        if (root is null) return;
+        var errors = new JsonObject();
+        var reference = String(root.Value, "ref", errors, required: false);
+        var url = String(root.Value, "url", errors, required: false);
+        var released = Date(root.Value, "dateReleased", errors);
+        var now = DateTimeOffset.UtcNow;
+        var commits = new List<Commit>();
+        if (root.Value.TryGetProperty("commits", out var list) && list.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var c in list.EnumerateArray())
+            {
+                var id = c.ValueKind == JsonValueKind.Object ? String(c, "id", errors, required: true) : null;
+                if (id is null)
+                {
+                    IssueUpdate.Add(errors, "commits", "Each commit needs an id.");
+                    break;
+                }
+                var repoName = String(c, "repository", errors, required: false) ?? "unknown";
+                var at = Date(c, "timestamp", errors) ?? now;
+                var author = new CommitAuthor(String(c, "author_name", errors, required: false) ?? "", String(c, "author_email", errors, required: false) ?? "");
+                commits.Add(new Commit(id, store.Repository(repoName, now), String(c, "message", errors, required: false) ?? "", author, at));
+            }
+        }
+        if (root.Value.TryGetProperty("refs", out var refs) && refs.ValueKind == JsonValueKind.Array)
+        {
+            var unknown = new List<string>();
+            foreach (var r in refs.EnumerateArray())
+            {
+                var repoName = r.ValueKind == JsonValueKind.Object ? String(r, "repository", errors, required: true) : null;
+                var sha = r.ValueKind == JsonValueKind.Object ? String(r, "commit", errors, required: true) : null;
+                if (repoName is null || sha is null) break;
+                var repo = store.FindRepository(repoName);
+                if (repo is null)
+                {
+                    unknown.Add(repoName);
+                    continue;
+                }
+                commits.Add(store.FindCommit(repoName, sha) ?? new Commit(sha, repo, "", new CommitAuthor("", ""), now));
+            }
+            if (unknown.Count > 0)
+            {
+                await JsonOut.Detail(context, StatusCodes.Status400BadRequest, "Invalid repository names: " + string.Join(",", unknown));
+                return;
+            }
+        }
+        if (errors.Count > 0)
+        {
+            await JsonOut.Write(context, errors, StatusCodes.Status400BadRequest);
+            return;
+        }
+
+        store.UpdateRelease(release, reference, url, released, root.Value.TryGetProperty("commits", out _) || root.Value.TryGetProperty("refs", out _) ? commits : null);
+        await JsonOut.Write(context, store.Read(s => new ReleaseWriter(s).Release(release)));
+    }
+
+    /// <summary>The newest older release of the same projects that has commits (sentry-cli diffs against it); `{}` when none.</summary>
+    private static Task PreviousWithCommits(HttpContext context, SandboxState state)
+    {
+        var release = Find(context, state);
+        if (release is null) return JsonOut.NotFound(context);
+        var body = state.Store.Read(s =>
+        {
+            var previous = s.Releases.All
+                .Where(r => r != release && r.ProjectIds.Overlaps(release.ProjectIds) && s.Releases.IsNewer(release.Version, r.Version) && s.CommitsOf(r.Version).Count > 0)
+                .OrderByDescending(r => r.DateCreated).ThenByDescending(r => r.Sequence)
+                .FirstOrDefault();
+            return previous is null ? new JsonObject() : new ReleaseWriter(s).Release(previous);
+        });
+        return JsonOut.Write(context, body);
     }
 
     private static Task Deploys(HttpContext context, SandboxState state)

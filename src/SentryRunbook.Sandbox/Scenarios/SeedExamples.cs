@@ -35,6 +35,7 @@ public static class SeedExamples
         SeedBackground.Add(b);
         SeedTelemetry.Add(b);
         SeedDeploys.Add(b);
+        SeedMonitors.Add(b);
         return b.Store;
     }
 

@@ -1,195 +1,437 @@
 using System.Globalization;
-using System.Text;
 using SentryRunbook.Sandbox.Model;
 using SentryRunbook.Sandbox.Store;
 
 namespace SentryRunbook.Sandbox.Search;
 
 /// <summary>
-/// The subset of Sentry's issue search syntax the runbook uses: `is:`, `level:`, `environment:`,
-/// `release:`, `project:`, `firstSeen:`/`lastSeen:` (relative `-24h`, `+7d`), `assigned:`,
-/// `times_seen:`, `issue.category:`, a `!` prefix to negate, quoted values, and free text
-/// (case-insensitive substring of title or culprit).
+/// Sentry's issue search: `key:value` terms, all of which must hold, with a `!` prefix to negate, lists
+/// `key:[a, b]`, `*` wildcards, quoted values, comparison operators on counts and dates
+/// (`times_seen:>100`, `firstSeen:>2026-01-01`, relative `-24h`/`+7d`), `has:`/`!has:`, and free text.
+/// Issue fields (`is:`, `level:`, `environment:`, `release:`, `issue.id:`, `issue.priority:`, …) test the
+/// issue itself. Event fields (tags, `user.*`, `error.*`) test its events: like Sentry's search, which
+/// filters events and groups them by issue, an issue matches when one of its events meets every event
+/// condition at once. An unknown key is a tag, as in Sentry. What the sandbox does not implement is an
+/// error (a 400 to the caller), never a silent empty answer. Match under the store lock.
 /// </summary>
 public sealed class IssueSearch
 {
     private readonly List<Func<Issue, bool>> _predicates = [];
     private readonly HashSet<string> _statuses = new(StringComparer.Ordinal);
+    private readonly List<Func<ErrorEvent, bool>> _eventPredicates = [];
+    // Positive tag conditions, checked first against the issue's tag aggregates so most issues skip the event scan.
+    private readonly List<(string Key, Func<string, bool> Value)> _requiredTags = [];
+
+    // Keys Sentry's issue search knows that the sandbox has no data for; an empty answer would be a lie.
+    private static readonly HashSet<string> Unsupported = new(StringComparer.Ordinal)
+    {
+        "timestamp", "event.timestamp", "regressed_in_release", "issue.seer_actionability", "issue.seer_last_run", "detector",
+    };
+
+    private static readonly string[] IsValues =
+    [
+        "archived", "assigned", "escalating", "for_review", "ignored", "linked", "muted", "new", "ongoing",
+        "regressed", "resolved", "reviewed", "unassigned", "unlinked", "unresolved",
+    ];
+
+    private static readonly string[] Priorities = ["high", "medium", "low"];
 
     /// <summary>True when something beyond a status filter narrows the result (drives `filtered`).</summary>
     public bool NarrowsBeyondStatus { get; private set; }
 
-    public bool Matches(Issue issue) =>
-        (_statuses.Count == 0 || _statuses.Contains(issue.Status)) && _predicates.All(p => p(issue));
+    public bool Matches(Issue issue)
+    {
+        if (_statuses.Count > 0 && !_statuses.Contains(issue.Status)) return false;
+        foreach (var p in _predicates)
+            if (!p(issue)) return false;
+        if (_eventPredicates.Count == 0) return true;
+        foreach (var (key, value) in _requiredTags)
+            if (!issue.TagValues.TryGetValue(key, out var values) || !values.Keys.Any(value)) return false;
+        // One positive tag condition alone is answered by the aggregate: no event scan.
+        if (_eventPredicates.Count == 1 && _requiredTags.Count == 1) return true;
+        foreach (var e in issue.Events)
+            if (_eventPredicates.TrueForAll(p => p(e))) return true;
+        return false;
+    }
 
     /// <summary>Parses a query; the predicates read issue aggregates, so match under the store lock.</summary>
     public static IssueSearch? Parse(string query, EventStore store, DateTimeOffset now, out string? error)
     {
-        error = null;
         var search = new IssueSearch();
-        foreach (var token in Tokenize(query))
+        foreach (var token in SearchTerms.Tokenize(query))
         {
-            var negated = token.StartsWith('!');
-            var term = negated ? token[1..] : token;
-            var colon = term.IndexOf(':', StringComparison.Ordinal);
-            var key = colon > 0 ? term[..colon] : null;
-            var value = colon > 0 ? Unquote(term[(colon + 1)..]) : Unquote(term);
-            Func<Issue, bool>? predicate;
-            switch (key)
-            {
-                case "is":
-                    var status = value switch { "unresolved" or "resolved" or "ignored" => value, "archived" or "muted" => "ignored", _ => null };
-                    if (status is not null && !negated)
-                    {
-                        search._statuses.Add(status);
-                        continue;
-                    }
-                    predicate = value switch
-                    {
-                        "unresolved" or "resolved" or "ignored" or "archived" or "muted" => i => i.Status != status,
-                        "assigned" => i => i.AssignedTo is not null,
-                        "unassigned" => i => i.AssignedTo is null,
-                        "new" or "ongoing" or "regressed" or "escalating" => i => i.Substatus == value,
-                        _ => null,
-                    };
-                    if (predicate is null)
-                    {
-                        error = $"Invalid value for \"is\" search, valid values are [\"assigned\", \"archived\", \"escalating\", \"new\", \"ongoing\", \"regressed\", \"resolved\", \"unassigned\", \"unresolved\"]";
-                        return null;
-                    }
-                    if (negated && status is null) predicate = Not(predicate);
-                    negated = false;
-                    break;
-                case "level":
-                    predicate = i => string.Equals(i.Level, value, StringComparison.OrdinalIgnoreCase);
-                    break;
-                case "environment":
-                    predicate = i => i.Environments.Contains(value);
-                    break;
-                case "release":
-                    predicate = value == "latest"
-                        ? i => store.Releases.Latest(i.Project) is { } latest && i.Releases.Contains(latest.Version)
-                        : i => i.Releases.Contains(value);
-                    break;
-                case "project":
-                    if (store.FindProject(value) is null)
-                    {
-                        error = $"Invalid query. Project(s) {value} do not exist or are not actively selected.";
-                        return null;
-                    }
-                    predicate = i => i.Project.Slug == value;
-                    break;
-                case "firstSeen" or "lastSeen" or "age":
-                    if (!TryRelative(value, now, out var cutoff, out var newer))
-                    {
-                        error = $"Invalid date value for {key}: {value}";
-                        return null;
-                    }
-                    Func<Issue, DateTimeOffset> seen = key == "lastSeen" ? i => i.LastSeen : i => i.FirstSeen;
-                    predicate = newer ? i => seen(i) >= cutoff : i => seen(i) < cutoff;
-                    break;
-                case "assigned":
-                    predicate = value switch
-                    {
-                        "me" => i => i.AssignedTo is { Type: "user", Id: "1" },
-                        "none" => i => i.AssignedTo is null,
-                        _ => i => i.AssignedTo is { } a && (a.Name == value.TrimStart('#') || a.Email == value),
-                    };
-                    break;
-                case "times_seen":
-                    if (!TryComparison(value, out var compare))
-                    {
-                        error = $"Invalid number for times_seen: {value}";
-                        return null;
-                    }
-                    predicate = i => compare(i.Count);
-                    break;
-                case "issue.id":
-                    // Real Sentry's issue search takes issue ids, one or a list (`issue.id:[1,2]`); the client uses it
-                    // to make the bulk PUT's fallback search match only the issues it names.
-                    var ids = new HashSet<string>(StringComparer.Ordinal);
-                    var list = value.StartsWith('[') && value.EndsWith(']') ? value[1..^1] : value;
-                    foreach (var part in list.Split(','))
-                    {
-                        var idText = part.Trim();
-                        if (idText.Length == 0 || !idText.All(char.IsAsciiDigit))
-                        {
-                            error = $"Invalid value for issue.id: \"{value}\" (expected issue ids)";
-                            return null;
-                        }
-                        ids.Add(idText);
-                    }
-                    predicate = i => ids.Contains(i.Id.ToString(CultureInfo.InvariantCulture));
-                    break;
-                case "issue.category" or "issue.type":
-                    predicate = i => value == "error";
-                    break;
-                case null:
-                    var text = value;
-                    predicate = i => i.Title.Contains(text, StringComparison.OrdinalIgnoreCase)
-                                     || (i.Culprit?.Contains(text, StringComparison.OrdinalIgnoreCase) ?? false);
-                    break;
-                default:
-                    // Unknown keys are tag searches in Sentry; the sandbox has no such tags, so nothing matches.
-                    predicate = _ => false;
-                    break;
-            }
-
-            search.NarrowsBeyondStatus = true;
-            search._predicates.Add(negated ? Not(predicate) : predicate);
+            if (!search.Add(token, store, now, out error)) return null;
         }
+        error = null;
         return search;
     }
 
-    private static Func<Issue, bool> Not(Func<Issue, bool> p) => i => !p(i);
-
-    /// <summary>`-24h` = within the last 24 hours (newer), `+24h` = older than that.</summary>
-    private static bool TryRelative(string value, DateTimeOffset now, out DateTimeOffset cutoff, out bool newer)
+    private bool Add(string token, EventStore store, DateTimeOffset now, out string? error)
     {
-        cutoff = default;
-        newer = value.StartsWith('-');
-        if (value.Length < 3 || (value[0] != '-' && value[0] != '+')) return false;
-        if (!Period.TryParse(value[1..], out var span)) return false;
-        cutoff = now - span;
-        return true;
-    }
-
-    private static bool TryComparison(string value, out Func<long, bool> compare)
-    {
-        compare = _ => false;
-        var op = value.StartsWith(">=") || value.StartsWith("<=") ? value[..2] : value.StartsWith('>') || value.StartsWith('<') ? value[..1] : "";
-        if (!long.TryParse(value[op.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var n)) return false;
-        compare = op switch
+        error = null;
+        if (token is "OR" or "AND" or "||" or "&&")
         {
-            ">" => c => c > n,
-            ">=" => c => c >= n,
-            "<" => c => c < n,
-            "<=" => c => c <= n,
-            _ => c => c == n,
-        };
-        return true;
-    }
-
-    private static string Unquote(string value) =>
-        value.Length >= 2 && value[0] == '"' && value[^1] == '"' ? value[1..^1].Replace("\\\"", "\"", StringComparison.Ordinal) : value;
-
-    /// <summary>Splits on whitespace outside double quotes (so `message:"a b"` and `"a b"` stay whole).</summary>
-    public static IEnumerable<string> Tokenize(string query)
-    {
-        var sb = new StringBuilder();
-        var quoted = false;
-        foreach (var c in query)
-        {
-            if (c == '"') quoted = !quoted;
-            if (char.IsWhiteSpace(c) && !quoted)
-            {
-                if (sb.Length > 0) yield return sb.ToString();
-                sb.Clear();
-                continue;
-            }
-            sb.Append(c);
+            error = "Boolean statements containing \"OR\" or \"AND\" are not supported in this search";
+            return false;
         }
-        if (sb.Length > 0) yield return sb.ToString();
+        if (token.StartsWith('(') || (token.EndsWith(')') && !token.Contains('(')))
+        {
+            error = "Parenthesized groups are not supported in this search";
+            return false;
+        }
+
+        var negated = token.StartsWith('!');
+        var term = negated ? token[1..] : token;
+        var colon = SearchTerms.KeyEnd(term);
+        if (colon <= 0)
+        {
+            var text = SearchTerms.Pattern(SearchTerms.Unquote(term), contains: true, ignoreCase: true);
+            AddIssue(i => text(i.Title) || (i.Culprit is { } c && text(c)), negated);
+            return true;
+        }
+
+        var key = term[..colon];
+        var raw = term[(colon + 1)..];
+        if (raw.Length == 0)
+        {
+            error = $"Empty value for {key}: write {key}:VALUE, or {key}:\"\" for an absent value";
+            return false;
+        }
+        if (key.Contains('(') || Unsupported.Contains(key))
+        {
+            error = $"The sandbox's issue search does not support the \"{key}\" filter";
+            return false;
+        }
+        if (key.StartsWith("tags[", StringComparison.Ordinal) && key.EndsWith(']')) return AddTag(key[5..^1], raw, negated, out error);
+
+        var values = SearchTerms.Values(raw);
+        switch (key)
+        {
+            case "is":
+                return AddIs(raw, negated, out error);
+            case "has":
+                if (SearchTerms.IsList(raw))
+                {
+                    error = "\"in\" syntax invalid for \"has\" search";
+                    return false;
+                }
+                AddHas(SearchTerms.Unquote(raw), negated);
+                return true;
+            case "level":
+                AddIssue(AnyOf(values, ignoreCase: true, i => i.Level), negated);
+                return true;
+            case "environment":
+            {
+                var patterns = Patterns(values, ignoreCase: false);
+                AddIssue(i => i.Environments.Any(env => patterns.Any(p => p(env))), negated);
+                return true;
+            }
+            case "release":
+            {
+                var patterns = Patterns(values.Where(v => v != "latest"), ignoreCase: false);
+                var latest = values.Contains("latest");
+                AddIssue(i => i.Releases.Any(r => patterns.Any(p => p(r)))
+                              || (latest && store.Releases.Latest(i.Project) is { } l && i.Releases.Contains(l.Version)), negated);
+                return true;
+            }
+            case "firstRelease" or "first_release":
+            {
+                var patterns = Patterns(values.Where(v => v != "latest"), ignoreCase: false);
+                var latest = values.Contains("latest");
+                AddIssue(i => i.FirstRelease is { } r && (patterns.Any(p => p(r))
+                              || (latest && store.Releases.Latest(i.Project) is { } l && l.Version == r)), negated);
+                return true;
+            }
+            case "project":
+            {
+                var missing = values.Where(v => store.FindProject(v) is null).ToArray();
+                if (missing.Length > 0)
+                {
+                    error = $"Invalid query. Project(s) {string.Join(", ", missing)} do not exist or are not actively selected.";
+                    return false;
+                }
+                var ids = values.Select(v => store.FindProject(v)!.Id).ToHashSet(StringComparer.Ordinal);
+                AddIssue(i => ids.Contains(i.Project.Id), negated);
+                return true;
+            }
+            case "firstSeen" or "lastSeen" or "age":
+                return AddDate(key, raw, now, negated, out error);
+            case "times_seen" or "timesSeen":
+                return AddCount(key, raw, negated, out error);
+            case "assigned" or "assigned_or_suggested":
+                // The sandbox models no ownership rules or suggestions, so "or suggested" is the assignee alone.
+                AddIssue(i => values.Any(v => IsAssignedTo(i, v)), negated);
+                return true;
+            case "bookmarks":
+                if (!values.All(v => v is "me" or "my_teams"))
+                {
+                    error = $"The sandbox has one user: {key} takes \"me\", not {raw}";
+                    return false;
+                }
+                AddIssue(i => i.IsBookmarked, negated);
+                return true;
+            case "subscribed":
+                if (!values.All(v => v is "me" or "my_teams"))
+                {
+                    error = $"The sandbox has one user: {key} takes \"me\", not {raw}";
+                    return false;
+                }
+                AddIssue(i => i.IsSubscribed ?? IsAssignedTo(i, "me"), negated);
+                return true;
+            case "issue.category" or "issue.type":
+                // Every issue the sandbox groups comes from an error event: category and type "error".
+                AddIssue(_ => values.Contains("error", StringComparer.Ordinal), negated);
+                return true;
+            case "issue.priority":
+            {
+                var bad = values.FirstOrDefault(v => !Priorities.Contains(v));
+                if (bad is not null)
+                {
+                    error = $"Invalid priority value: {bad}. Valid values are high, medium, low";
+                    return false;
+                }
+                AddIssue(i => i.Priority is { } p && values.Contains(p, StringComparer.Ordinal), negated);
+                return true;
+            }
+            case "issue.id":
+            {
+                var ids = new HashSet<long>();
+                foreach (var v in values)
+                {
+                    if (!long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+                    {
+                        error = $"Invalid value for issue.id: {v} is not an integer";
+                        return false;
+                    }
+                    ids.Add(id);
+                }
+                AddIssue(i => ids.Contains(i.Id), negated);
+                return true;
+            }
+            case "message" or "title":
+            {
+                var patterns = values.Select(v => SearchTerms.Pattern(v, contains: true, ignoreCase: true)).ToArray();
+                AddIssue(i => patterns.Any(p => p(i.Title) || (i.Culprit is { } c && p(c))), negated);
+                return true;
+            }
+            case "user.id" or "user.email" or "user.username" or "user.ip" or "user.name":
+            {
+                var field = UserField(key);
+                AddEvent(EventValue(values, e => field(e.User)), negated);
+                return true;
+            }
+            case "error.type":
+                AddEvent(EventValues(values, e => e.Exceptions.Select(x => x.Type)), negated);
+                return true;
+            case "error.value":
+                AddEvent(EventValues(values, e => e.Exceptions.Select(x => x.Value)), negated);
+                return true;
+            case "error.mechanism":
+                AddEvent(EventValues(values, e => e.Exceptions.Select(x => x.Mechanism?.Type)), negated);
+                return true;
+            case "error.handled" or "error.unhandled":
+            {
+                if (!TryBool(values, out var wanted))
+                {
+                    error = $"Invalid value for {key}: {raw}. Use true, false, 1 or 0";
+                    return false;
+                }
+                var unhandled = key == "error.unhandled" ? wanted : !wanted;
+                AddEvent(e => e.Exceptions.Count > 0 && e.IsUnhandled == unhandled, negated);
+                return true;
+            }
+            default:
+                return AddTag(key, raw, negated, out error);
+        }
+    }
+
+    private bool AddIs(string raw, bool negated, out string? error)
+    {
+        error = null;
+        if (SearchTerms.IsList(raw))
+        {
+            error = "\"in\" syntax invalid for \"is\" search";
+            return false;
+        }
+        var status = raw switch { "unresolved" or "resolved" or "ignored" => raw, "archived" or "muted" => "ignored", _ => null };
+        if (status is not null)
+        {
+            if (!negated) _statuses.Add(status);
+            else AddIssue(i => i.Status != status, negated: false);
+            return true;
+        }
+        Func<Issue, bool>? predicate = raw switch
+        {
+            "assigned" => i => i.AssignedTo is not null,
+            "unassigned" => i => i.AssignedTo is null,
+            "new" or "ongoing" or "regressed" or "escalating" => i => i.Substatus == raw,
+            // Sentry's "for review" inbox holds unresolved issues that are new, regressed or escalating until
+            // someone marks them reviewed; the sandbox has no inbox table, so the substatus decides.
+            "for_review" => i => i.Status == "unresolved" && i.Substatus is "new" or "regressed" or "escalating",
+            "reviewed" => i => !(i.Status == "unresolved" && i.Substatus is "new" or "regressed" or "escalating"),
+            // The sandbox has no issue-tracker integrations: nothing is linked.
+            "linked" => _ => false,
+            "unlinked" => _ => true,
+            _ => null,
+        };
+        if (predicate is null)
+        {
+            error = $"Invalid value for \"is\" search, valid values are [{string.Join(", ", IsValues.Select(v => $"'{v}'"))}]";
+            return false;
+        }
+        AddIssue(predicate, negated);
+        return true;
+    }
+
+    private void AddHas(string key, bool negated)
+    {
+        if (key.StartsWith("user.", StringComparison.Ordinal))
+        {
+            var field = UserField(key);
+            AddEvent(e => field(e.User) is { Length: > 0 }, negated);
+            return;
+        }
+        if (key is "error.type" or "error.value" or "error.mechanism")
+        {
+            AddEvent(e => e.Exceptions.Count > 0, negated);
+            return;
+        }
+        var tag = key.StartsWith("tags[", StringComparison.Ordinal) && key.EndsWith(']') ? key[5..^1] : key;
+        if (!negated) _requiredTags.Add((tag, _ => true));
+        AddEvent(e => TagOf(e, tag) is not null, negated);
+    }
+
+    private bool AddTag(string key, string raw, bool negated, out string? error)
+    {
+        error = null;
+        var values = SearchTerms.Values(raw);
+        // `key:""` asks for events without the tag, as in Sentry.
+        if (values is [""])
+        {
+            AddEvent(e => TagOf(e, key) is null, negated);
+            return true;
+        }
+        var patterns = Patterns(values, ignoreCase: false);
+        Func<string, bool> any = v => patterns.Any(p => p(v));
+        if (!negated) _requiredTags.Add((key, any));
+        AddEvent(e => TagOf(e, key) is { } v && any(v), negated);
+        return true;
+    }
+
+    private bool AddDate(string key, string raw, DateTimeOffset now, bool negated, out string? error)
+    {
+        error = null;
+        Func<Issue, DateTimeOffset> seen = key == "lastSeen" ? i => i.LastSeen : i => i.FirstSeen;
+        // Relative: `-24h` = within the last 24 hours, `+24h` = longer ago than that.
+        if (raw.Length > 2 && raw[0] is '-' or '+' && Period.TryParse(raw[1..], out var span))
+        {
+            var cutoff = now - span;
+            AddIssue(raw[0] == '-' ? i => seen(i) >= cutoff : i => seen(i) < cutoff, negated);
+            return true;
+        }
+        var (op, operand) = SearchTerms.Operator(raw);
+        if (!SearchTerms.TryDate(SearchTerms.Unquote(operand), out var at, out var dateOnly))
+        {
+            error = $"Invalid date format for {key}: {raw}. Use -24h, +7d, 2026-01-31 or 2026-01-31T12:00:00, optionally after >, >=, < or <=";
+            return false;
+        }
+        if (op.Length == 0)
+        {
+            // A bare date is that whole day; a bare date-time that second.
+            var end = at + (dateOnly ? TimeSpan.FromDays(1) : TimeSpan.FromSeconds(1));
+            AddIssue(i => seen(i) >= at && seen(i) < end, negated);
+            return true;
+        }
+        AddIssue(i => SearchTerms.Test(op, seen(i).CompareTo(at)), negated);
+        return true;
+    }
+
+    private bool AddCount(string key, string raw, bool negated, out string? error)
+    {
+        error = null;
+        var tests = new List<Func<long, bool>>();
+        var (op, operand) = SearchTerms.Operator(raw);
+        foreach (var v in op.Length > 0 ? [operand] : SearchTerms.Values(raw))
+        {
+            if (!SearchTerms.TryCount(v, out var n))
+            {
+                error = $"Invalid number for {key}: {raw}";
+                return false;
+            }
+            tests.Add(c => SearchTerms.Test(op, c.CompareTo(n)));
+        }
+        AddIssue(i => tests.Any(t => t(i.Count)), negated);
+        return true;
+    }
+
+    private void AddIssue(Func<Issue, bool> predicate, bool negated)
+    {
+        NarrowsBeyondStatus = true;
+        _predicates.Add(negated ? i => !predicate(i) : predicate);
+    }
+
+    private void AddEvent(Func<ErrorEvent, bool> predicate, bool negated)
+    {
+        NarrowsBeyondStatus = true;
+        _eventPredicates.Add(negated ? e => !predicate(e) : predicate);
+    }
+
+    private static string? TagOf(ErrorEvent e, string key)
+    {
+        foreach (var (k, v) in e.Tags)
+            if (string.Equals(k, key, StringComparison.Ordinal)) return v;
+        return null;
+    }
+
+    private static Func<EventUser?, string?> UserField(string key) => key switch
+    {
+        "user.id" => u => u?.Id,
+        "user.email" => u => u?.Email,
+        "user.username" => u => u?.Username,
+        "user.ip" => u => u?.IpAddress,
+        "user.name" => u => u?.Name,
+        // `has:user.segment` and friends: fields the sandbox's users do not carry.
+        _ => _ => null,
+    };
+
+    private static Func<ErrorEvent, bool> EventValue(IReadOnlyList<string> values, Func<ErrorEvent, string?> get)
+    {
+        var patterns = Patterns(values, ignoreCase: false);
+        return e => get(e) is { } v && patterns.Any(p => p(v));
+    }
+
+    private static Func<ErrorEvent, bool> EventValues(IReadOnlyList<string> values, Func<ErrorEvent, IEnumerable<string?>> get)
+    {
+        var patterns = Patterns(values, ignoreCase: false);
+        return e => get(e).Any(v => v is not null && patterns.Any(p => p(v)));
+    }
+
+    private static Func<Issue, bool> AnyOf(IReadOnlyList<string> values, bool ignoreCase, Func<Issue, string?> get)
+    {
+        var patterns = Patterns(values, ignoreCase);
+        return i => get(i) is { } v && patterns.Any(p => p(v));
+    }
+
+    private static Func<string, bool>[] Patterns(IEnumerable<string> values, bool ignoreCase) =>
+        values.Select(v => SearchTerms.Pattern(v, contains: false, ignoreCase)).ToArray();
+
+    private static bool IsAssignedTo(Issue issue, string who) => who switch
+    {
+        "me" or "my_teams" => issue.AssignedTo is { Type: "user", Id: "1" },
+        "none" => issue.AssignedTo is null,
+        _ => issue.AssignedTo is { } a && (a.Name == who.TrimStart('#') || a.Email == who || a.Id == who),
+    };
+
+    private static bool TryBool(IReadOnlyList<string> values, out bool value)
+    {
+        value = false;
+        if (values.Count != 1) return false;
+        switch (values[0].ToLowerInvariant())
+        {
+            case "true" or "1": value = true; return true;
+            case "false" or "0": value = false; return true;
+            default: return false;
+        }
     }
 }
 

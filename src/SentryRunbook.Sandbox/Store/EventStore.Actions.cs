@@ -230,6 +230,18 @@ public sealed partial class EventStore
         }
     }
 
+    /// <summary>Sets what a release update names; `commits`, when given, replaces the release's commits (as Sentry's set_commits does).</summary>
+    public void UpdateRelease(Release release, string? reference, string? url, DateTimeOffset? dateReleased, IReadOnlyList<Commit>? commits)
+    {
+        lock (_sync)
+        {
+            if (reference is not null) release.Ref = reference;
+            if (url is not null) release.Url = url;
+            if (dateReleased is not null) release.DateReleased = dateReleased;
+            if (commits is not null) _releaseCommits[release.Version] = commits.DistinctBy(c => (c.Repository.Name, c.Id)).ToList();
+        }
+    }
+
     public Deploy AddDeploy(Release release, string environment, string? name, string? url, DateTimeOffset? started, DateTimeOffset finished, IReadOnlyList<string> projectIds)
     {
         lock (_sync)
@@ -254,6 +266,12 @@ public sealed partial class EventStore
                 _repositories[name] = repo = new Repository((_repositories.Count + 1).ToString(CultureInfo.InvariantCulture), name, "https://github.com/" + name, created);
             return repo;
         }
+    }
+
+    /// <summary>Every repository commits were recorded for, in creation order.</summary>
+    public IReadOnlyList<Repository> AllRepositories()
+    {
+        lock (_sync) return _repositories.Values.OrderBy(r => long.Parse(r.Id, CultureInfo.InvariantCulture)).ToArray();
     }
 
     public Repository? FindRepository(string name)

@@ -88,6 +88,11 @@ public sealed class OrganizationWriter(string baseUri, EventStore store)
             ["environments"] = JsonOut.Strings(environments),
             ["latestRelease"] = latest is null ? null : new JsonObject { ["version"] = latest },
             ["latestDeploys"] = null,
+            ["isInternal"] = false,
+            ["isPublic"] = false,
+            ["avatar"] = new JsonObject { ["avatarType"] = "letter_avatar", ["avatarUuid"] = null, ["avatarUrl"] = null },
+            ["color"] = "#3f70bf",
+            ["status"] = "active",
         };
         foreach (var flag in ProjectFlags) o[flag] = flag == "hasSessions" && p.Platform == "javascript";
         return o;

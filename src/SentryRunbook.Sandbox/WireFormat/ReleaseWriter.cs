@@ -41,7 +41,7 @@ public sealed partial class ReleaseWriter(EventStore store)
             ["lastCommit"] = commits.Count == 0 ? null : CommitWriter.WithAuthor(commits[0], joined),
             ["deployCount"] = deploys.Count,
             ["lastDeploy"] = deploys.Count == 0 ? null : Deploy(deploys[0]),
-            ["authors"] = JsonOut.Array(commits.Select(c => c.Author).DistinctBy(a => a.Email).Select(a => (JsonNode?)CommitWriter.Author(a, joined))),
+            ["authors"] = JsonOut.Array(commits.Select(c => c.Author).Where(a => a.Email.Length > 0).DistinctBy(a => a.Email).Select(a => (JsonNode?)CommitWriter.Author(a, joined))),
             ["projects"] = JsonOut.Array(projects.Select(p => (JsonNode?)new JsonObject
             {
                 ["id"] = long.Parse(p.Id, CultureInfo.InvariantCulture),
