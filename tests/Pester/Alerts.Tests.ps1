@@ -117,6 +117,34 @@ Describe 'The sandbox''s signed deliveries' {
     }
 }
 
+Describe 'A SentryAlert in the pipeline' {
+    BeforeAll {
+        $script:Alert = ConvertFrom-SentryWebhook -WebhookData (New-WebhookData $script:Delivery -Header @{ 'Sentry-Hook-Timestamp' = [string][DateTimeOffset]::UtcNow.ToUnixTimeSeconds() }) `
+            -ClientSecret (ConvertTo-SecureString $script:ClientSecret -AsPlainText -Force)
+        $script:Connection = Connect-Sentry -BaseUri $script:Sandbox.BaseUri -Organization acme -Token $script:Sandbox.SecureToken -PassThru
+    }
+
+    It 'binds by IssueId to Get-SentryIssue, Invoke-SentryTriage and the commands that change issues' {
+        ($script:Alert | Get-SentryIssue -Connection $script:Connection).Id | Should -Be $script:Alert.IssueId
+        ($script:Alert | Invoke-SentryTriage -Connection $script:Connection).IssueId | Should -Be $script:Alert.IssueId
+        $note = $script:Alert | Add-SentryIssueNote -Text 'Alert received in the pipeline test' -Connection $script:Connection
+        $note.IssueId | Should -Be $script:Alert.IssueId
+        $bundle = Join-Path $script:Work 'pipeline.evidence.json'
+        $script:Alert | Save-IncidentEvidence -Path $bundle -Connection $script:Connection | Out-Null
+        (Import-IncidentEvidence -Path $bundle).IssueId | Should -Be $script:Alert.IssueId
+    }
+
+    It 'skips the signature check only when told, with a warning, and says so on the alert' {
+        $tampered = $script:Delivery.Body.Replace('"level": "fatal"', '"level": "info"')
+        $headers = @{}
+        foreach ($key in $script:Delivery.Headers.Keys) { $headers[$key] = $script:Delivery.Headers[$key] }
+        $alert = ConvertFrom-SentryWebhook -Body $tampered -Headers $headers -SkipSignatureCheck -MaxAge ([TimeSpan]::FromDays(1)) -WarningVariable warnings -WarningAction SilentlyContinue
+        $alert.Verified | Should -BeFalse
+        $alert.Level | Should -Be 'info'
+        $warnings[0] | Should -Match 'not checked'
+    }
+}
+
 Describe 'Refused deliveries page nobody' {
     BeforeEach { $null = Receive-TestWebhook $script:Sink }
 
@@ -181,9 +209,8 @@ Describe 'The Azure Automation runbook started by the alert' {
         Test-Path $script:Result.Evidence | Should -BeTrue
         (Import-IncidentEvidence -Path $script:Result.Evidence).IssueId | Should -Be $script:Result.IssueId
         $connection = Connect-Sentry -BaseUri $script:Sandbox.BaseUri -Organization acme -Token $script:Sandbox.SecureToken -PassThru
-        $notes = @(Get-SentryIssueActivity -IssueId $script:Result.IssueId -Connection $connection | Where-Object Type -eq 'note')
+        $notes = @(Get-SentryIssueActivity -IssueId $script:Result.IssueId -Connection $connection | Where-Object { $_.Type -eq 'note' -and $_.Text -like 'Runbook ran (Azure Automation*' })
         $notes.Count | Should -Be 1
-        $notes[0].Text | Should -Match 'Runbook ran \(Azure Automation'
         $notes[0].Text | Should -Match 'severity P0'
     }
 
@@ -203,6 +230,24 @@ Describe 'The Azure Automation runbook started by the alert' {
         @($all | Where-Object { $_ -isnot [System.Management.Automation.WarningRecord] }) | Should -BeNullOrEmpty
         ($warnings.Message -join "`n") | Should -Match 'handled before'
         @(Receive-TestWebhook $script:Sink).Count | Should -Be 0
+    }
+}
+
+Describe 'A metric alert' {
+    It 'names no issue: the runbook tells the incident channel by rule and pages nobody' {
+        $null = Receive-TestWebhook $script:Sink
+        $body = '{"action": "critical", "installation": {"uuid": "a0"}, "data": {"description_text": "1024 events in 5 minutes", "description_title": "Critical: Too many payment errors", "metric_alert": {"id": "73", "title": "Too many payment errors", "projects": ["web"], "alert_rule": {"id": "18", "name": "Too many payment errors", "environment": "production"}}, "web_url": "https://acme.sentry.io/organizations/acme/alerts/rules/details/18/"}, "actor": {"type": "application", "id": "sentry", "name": "Sentry"}}'
+        $hmac = [System.Security.Cryptography.HMACSHA256]::new([Text.Encoding]::UTF8.GetBytes($script:ClientSecret))
+        $signature = -join ($hmac.ComputeHash([Text.Encoding]::UTF8.GetBytes($body)) | ForEach-Object { $_.ToString('x2') })
+        $delivery = [pscustomobject]@{ Body = $body; Headers = [ordered]@{
+            'Content-Type' = 'application/json'; 'Request-ID' = [guid]::NewGuid().ToString('n'); 'Sentry-Hook-Resource' = 'metric_alert'
+            'Sentry-Hook-Timestamp' = [string][DateTimeOffset]::UtcNow.ToUnixTimeSeconds(); 'Sentry-Hook-Signature' = $signature } }
+        Invoke-Runbook (New-WebhookData $delivery) | Out-Null
+        $received = @(Receive-TestWebhook $script:Sink)
+        $received.Count | Should -Be 1
+        $received[0].Path | Should -Be '/slack'
+        $received[0].Body | Should -Match 'Too many payment errors'
+        $received[0].Body | Should -Match 'P1'
     }
 }
 

@@ -27,6 +27,7 @@ namespace SentryRunbook.Client.Azure
         private readonly HttpClient _http;
         private readonly Func<string, string?> _environment;
         private readonly Uri _imdsEndpoint;
+        private static readonly TimeSpan ImdsTimeout = TimeSpan.FromSeconds(5);
 
         /// <param name="environment">Reads environment variables; tests pass their own.</param>
         /// <param name="imdsEndpoint">Where IMDS answers; tests point it at a loopback stand-in.</param>
@@ -115,6 +116,7 @@ namespace SentryRunbook.Client.Azure
             string? clientId = _environment("AZURE_CLIENT_ID");
             HttpRequestMessage request;
             string source;
+            bool imds = false;
             if (!string.IsNullOrWhiteSpace(endpoint) && !string.IsNullOrWhiteSpace(secretHeader))
             {
                 // Automation, Functions, App Service and Container Apps: a local endpoint guarded by a per-process header.
@@ -129,6 +131,7 @@ namespace SentryRunbook.Client.Azure
             {
                 // VMs and VM-hosted hybrid workers: the instance metadata service.
                 source = "the Azure instance metadata service";
+                imds = true;
                 var query = "resource=" + Uri.EscapeDataString(resource) + "&api-version=" + ImdsApiVersion + (string.IsNullOrWhiteSpace(clientId) ? string.Empty : "&client_id=" + Uri.EscapeDataString(clientId!.Trim()));
                 request = new HttpRequestMessage(HttpMethod.Get, new UriBuilder(_imdsEndpoint) { Query = query }.Uri);
             }
@@ -140,7 +143,8 @@ namespace SentryRunbook.Client.Azure
             {
                 try
                 {
-                    (status, body) = await SendAsync(request, "managed identity", cancellationToken).ConfigureAwait(false);
+                    // Off Azure nothing answers at IMDS's link-local address: give up in seconds, not the HTTP timeout.
+                    (status, body) = await SendAsync(request, "managed identity", cancellationToken, imds ? ImdsTimeout : (TimeSpan?)null).ConfigureAwait(false);
                 }
                 catch (SentryApiException ex) when (ex.Kind == SentryErrorKind.Transport)
                 {
@@ -166,12 +170,14 @@ namespace SentryRunbook.Client.Azure
             throw Failure("AzureManagedIdentityFailed", SentryErrorKind.Authentication, $"{Capitalize(source)} refused a token for {resource} ({(int)status} {ErrorCode(body)}).", "Enable the managed identity (Identity > System assigned > On); for a user-assigned identity set AZURE_CLIENT_ID to its client id.", (int)status);
         }
 
-        private async Task<(HttpStatusCode, string)> SendAsync(HttpRequestMessage request, string what, CancellationToken cancellationToken)
+        private async Task<(HttpStatusCode, string)> SendAsync(HttpRequestMessage request, string what, CancellationToken cancellationToken, TimeSpan? timeout = null)
         {
             string where = request.RequestUri!.GetLeftPart(UriPartial.Path);
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.CancelAfter(timeout ?? _http.Timeout);
             try
             {
-                using HttpResponseMessage response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                using HttpResponseMessage response = await _http.SendAsync(request, limit.Token).ConfigureAwait(false);
                 string body = response.Content is null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
                 Log?.Invoke($"GET {where} ({what}) -> {(int)response.StatusCode} {response.ReasonPhrase}");
                 return (response.StatusCode, body);
@@ -183,8 +189,9 @@ namespace SentryRunbook.Client.Azure
             }
             catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
             {
+                string after = $"no answer within {(timeout ?? _http.Timeout).TotalSeconds:0} s";
                 Log?.Invoke($"GET {where} ({what}) timed out");
-                throw new SentryApiException(SentryErrorKind.Transport, "AzureTransport", "no answer within 30 s", string.Empty, detail: "no answer within 30 s", innerException: ex);
+                throw new SentryApiException(SentryErrorKind.Transport, "AzureTransport", after, string.Empty, detail: after, innerException: ex);
             }
         }
 
