@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Net;
 using System.Net.Http;
 using System.Text.Json;
@@ -21,18 +22,24 @@ namespace SentryRunbook.Client.Azure
         private const string KeyVaultApiVersion = "7.4";
         private const string IdentityApiVersion = "2019-08-01";
         private const string ImdsApiVersion = "2018-02-01";
+        private const string ArcApiVersion = "2020-06-01";
         /// <summary>Azure's instance metadata service: link-local, the same on every VM.</summary>
         public static readonly Uri DefaultImdsEndpoint = new Uri("http://169.254.169.254/metadata/identity/oauth2/token");
 
         private readonly HttpClient _http;
         private readonly Func<string, string?> _environment;
         private readonly Uri _imdsEndpoint;
+        private readonly string _arcKeyFolder;
         private static readonly TimeSpan ImdsTimeout = TimeSpan.FromSeconds(5);
 
         /// <param name="environment">Reads environment variables; tests pass their own.</param>
         /// <param name="imdsEndpoint">Where IMDS answers; tests point it at a loopback stand-in.</param>
-        public KeyVaultSecretReader(HttpMessageHandler? handler = null, Func<string, string?>? environment = null, Uri? imdsEndpoint = null)
+        /// <param name="arcKeyFolder">Where the Arc agent keeps its challenge keys; tests point it at a folder of their own.</param>
+        public KeyVaultSecretReader(HttpMessageHandler? handler = null, Func<string, string?>? environment = null, Uri? imdsEndpoint = null, string? arcKeyFolder = null)
         {
+            _arcKeyFolder = arcKeyFolder ?? (Path.DirectorySeparatorChar == '\\'
+                ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData), "AzureConnectedMachineAgent", "Tokens")
+                : "/var/opt/azcmagent/tokens");
             _http = handler is null
                 ? new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(30) }
                 : new HttpClient(handler, disposeHandler: false) { Timeout = TimeSpan.FromSeconds(30) };
@@ -114,42 +121,48 @@ namespace SentryRunbook.Client.Azure
             string? endpoint = _environment("IDENTITY_ENDPOINT");
             string? secretHeader = _environment("IDENTITY_HEADER");
             string? clientId = _environment("AZURE_CLIENT_ID");
-            HttpRequestMessage request;
+            string clientQuery = string.IsNullOrWhiteSpace(clientId) ? string.Empty : "&client_id=" + Uri.EscapeDataString(clientId!.Trim());
+            Uri target;
             string source;
-            bool imds = false;
-            if (!string.IsNullOrWhiteSpace(endpoint) && !string.IsNullOrWhiteSpace(secretHeader))
+            Action<HttpRequestMessage, string?> addHeaders;
+            TimeSpan? timeout = null;
+            bool arc = false;
+            if (!string.IsNullOrWhiteSpace(endpoint))
             {
-                // Automation, Functions, App Service and Container Apps: a local endpoint guarded by a per-process header.
-                source = "the managed identity endpoint (IDENTITY_ENDPOINT)";
-                var query = "resource=" + Uri.EscapeDataString(resource) + "&api-version=" + IdentityApiVersion + (string.IsNullOrWhiteSpace(clientId) ? string.Empty : "&client_id=" + Uri.EscapeDataString(clientId!.Trim()));
                 if (!Uri.TryCreate(endpoint!.Trim(), UriKind.Absolute, out Uri? baseUri))
                     throw Failure("AzureManagedIdentityUnavailable", SentryErrorKind.Configuration, "IDENTITY_ENDPOINT is not a URL.", "Run on an Azure host with a managed identity enabled, or use -Token/-Credential.", null);
-                request = new HttpRequestMessage(HttpMethod.Get, new UriBuilder(baseUri) { Query = query }.Uri);
-                request.Headers.TryAddWithoutValidation("X-IDENTITY-HEADER", secretHeader!.Trim());
+                if (!string.IsNullOrWhiteSpace(secretHeader))
+                {
+                    // Automation, Functions, App Service and Container Apps: a local endpoint guarded by a per-process header.
+                    source = "the managed identity endpoint (IDENTITY_ENDPOINT)";
+                    target = new UriBuilder(baseUri) { Query = "resource=" + Uri.EscapeDataString(resource) + "&api-version=" + IdentityApiVersion + clientQuery }.Uri;
+                    addHeaders = (request, _) => request.Headers.TryAddWithoutValidation("X-IDENTITY-HEADER", secretHeader!.Trim());
+                }
+                else
+                {
+                    // Azure Arc-enabled servers (hybrid workers off Azure): the agent answers a first request with a
+                    // challenge naming a key file only local administrators can read; the second request carries it.
+                    source = "the Azure Arc agent (IDENTITY_ENDPOINT)";
+                    arc = true;
+                    target = new UriBuilder(baseUri) { Query = "api-version=" + ArcApiVersion + "&resource=" + Uri.EscapeDataString(resource) }.Uri;
+                    addHeaders = (request, key) => { if (key != null) request.Headers.TryAddWithoutValidation("Authorization", "Basic " + key); };
+                }
             }
             else
             {
-                // VMs and VM-hosted hybrid workers: the instance metadata service.
+                // VMs and VM-hosted hybrid workers: the instance metadata service. Off Azure nothing answers at its
+                // link-local address: give up in seconds, not the HTTP timeout.
                 source = "the Azure instance metadata service";
-                imds = true;
-                var query = "resource=" + Uri.EscapeDataString(resource) + "&api-version=" + ImdsApiVersion + (string.IsNullOrWhiteSpace(clientId) ? string.Empty : "&client_id=" + Uri.EscapeDataString(clientId!.Trim()));
-                request = new HttpRequestMessage(HttpMethod.Get, new UriBuilder(_imdsEndpoint) { Query = query }.Uri);
+                target = new UriBuilder(_imdsEndpoint) { Query = "resource=" + Uri.EscapeDataString(resource) + "&api-version=" + ImdsApiVersion + clientQuery }.Uri;
+                addHeaders = (_, _) => { };
+                timeout = ImdsTimeout;
             }
 
-            request.Headers.TryAddWithoutValidation("Metadata", "true");
-            HttpStatusCode status;
-            string body;
-            using (request)
+            (HttpStatusCode status, string body, string? challenge) = await AskForTokenAsync(target, source, key: null, addHeaders, timeout, cancellationToken).ConfigureAwait(false);
+            if (arc && status == HttpStatusCode.Unauthorized)
             {
-                try
-                {
-                    // Off Azure nothing answers at IMDS's link-local address: give up in seconds, not the HTTP timeout.
-                    (status, body) = await SendAsync(request, "managed identity", cancellationToken, imds ? ImdsTimeout : (TimeSpan?)null).ConfigureAwait(false);
-                }
-                catch (SentryApiException ex) when (ex.Kind == SentryErrorKind.Transport)
-                {
-                    throw Failure("AzureManagedIdentityUnavailable", SentryErrorKind.Configuration, $"No managed identity answered at {source}: {ex.Detail}.", "Enable the managed identity of the Automation account or Function app (Identity > System assigned > On); elsewhere, pass -Token or -Credential instead.", null, ex);
-                }
+                string key = ReadArcKey(challenge);
+                (status, body, _) = await AskForTokenAsync(target, source, key, addHeaders, timeout, cancellationToken).ConfigureAwait(false);
             }
 
             if (status == HttpStatusCode.OK)
@@ -170,7 +183,52 @@ namespace SentryRunbook.Client.Azure
             throw Failure("AzureManagedIdentityFailed", SentryErrorKind.Authentication, $"{Capitalize(source)} refused a token for {resource} ({(int)status} {ErrorCode(body)}).", "Enable the managed identity (Identity > System assigned > On); for a user-assigned identity set AZURE_CLIENT_ID to its client id.", (int)status);
         }
 
-        private async Task<(HttpStatusCode, string)> SendAsync(HttpRequestMessage request, string what, CancellationToken cancellationToken, TimeSpan? timeout = null)
+        private async Task<(HttpStatusCode Status, string Body, string? Challenge)> AskForTokenAsync(Uri target, string source, string? key, Action<HttpRequestMessage, string?> addHeaders, TimeSpan? timeout, CancellationToken cancellationToken)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, target);
+            request.Headers.TryAddWithoutValidation("Metadata", "true");
+            addHeaders(request, key);
+            try
+            {
+                string? challenge = null;
+                (HttpStatusCode status, string body) = await SendAsync(request, "managed identity", cancellationToken, timeout, response =>
+                    // Raw values: the realm is an unquoted path, which the typed header parser may reject.
+                    challenge = response.Headers.TryGetValues("WWW-Authenticate", out IEnumerable<string>? values) ? string.Join(",", values) : null).ConfigureAwait(false);
+                return (status, body, challenge);
+            }
+            catch (SentryApiException ex) when (ex.Kind == SentryErrorKind.Transport)
+            {
+                throw Failure("AzureManagedIdentityUnavailable", SentryErrorKind.Configuration, $"No managed identity answered at {source}: {ex.Detail}.", "Enable the managed identity of the Automation account or Function app (Identity > System assigned > On); elsewhere, pass -Token or -Credential instead.", null, ex);
+            }
+        }
+
+        /// <summary>
+        /// The Arc agent's challenge, <c>Basic realm=&lt;path&gt;</c>: read the key only from the agent's own token folder,
+        /// with the .key extension and at most 4 KB, so a forged challenge cannot make us send any other file.
+        /// </summary>
+        private string ReadArcKey(string? challenge)
+        {
+            const string Prefix = "Basic realm=";
+            string? path = challenge != null && challenge.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) ? challenge.Substring(Prefix.Length).Trim().Trim('"') : null;
+            string folder = Path.GetFullPath(_arcKeyFolder).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+            string? full = path is null ? null : Path.GetFullPath(path);
+            if (full is null || !full.StartsWith(folder, StringComparison.OrdinalIgnoreCase) || !string.Equals(Path.GetExtension(full), ".key", StringComparison.OrdinalIgnoreCase)
+                || !File.Exists(full) || new FileInfo(full).Length > 4096)
+            {
+                throw Failure("AzureManagedIdentityFailed", SentryErrorKind.Authentication, "The Azure Arc agent's challenge does not name a key file in its token folder.", "Run the runbook as a local administrator (or a member of the himds group on Linux) on the Arc-enabled server.", 401);
+            }
+
+            try
+            {
+                return File.ReadAllText(full).Trim();
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                throw Failure("AzureManagedIdentityFailed", SentryErrorKind.Permission, $"The Azure Arc agent's key file cannot be read ({ex.GetType().Name}).", "Run the runbook as a local administrator (or a member of the himds group on Linux) on the Arc-enabled server.", 401, ex);
+            }
+        }
+
+        private async Task<(HttpStatusCode, string)> SendAsync(HttpRequestMessage request, string what, CancellationToken cancellationToken, TimeSpan? timeout = null, Action<HttpResponseMessage>? inspect = null)
         {
             string where = request.RequestUri!.GetLeftPart(UriPartial.Path);
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -180,6 +238,7 @@ namespace SentryRunbook.Client.Azure
                 using HttpResponseMessage response = await _http.SendAsync(request, limit.Token).ConfigureAwait(false);
                 string body = response.Content is null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
                 Log?.Invoke($"GET {where} ({what}) -> {(int)response.StatusCode} {response.ReasonPhrase}");
+                inspect?.Invoke(response);
                 return (response.StatusCode, body);
             }
             catch (HttpRequestException ex)

@@ -232,7 +232,8 @@ namespace SentryRunbook.PowerShell.Commands
                 {
                     Uri uri = ClientFactory.ParseKeyVaultSecretUri(ClientSecretUri);
                     WriteVerbose($"Reading the client secret from Key Vault secret {uri.GetLeftPart(UriPartial.Path)} with the managed identity.");
-                    return Await(ct => ClientFactory.ReadKeyVaultSecretAsync(uri, ct));
+                    // A secret pasted into Key Vault often keeps a trailing newline; it would change every HMAC.
+                    return Await(ct => ClientFactory.ReadKeyVaultSecretAsync(uri, ct)).Trim();
                 }
                 catch (SentryApiException ex)
                 {

@@ -103,6 +103,54 @@ public class KeyVaultSecretReaderTests : IDisposable
         Assert.Equal(SentryErrorKind.Configuration, error.Kind);
     }
 
+    [Fact]
+    public async Task On_an_Arc_enabled_server_the_agent_s_challenge_is_answered_with_its_key_file()
+    {
+        string folder = Directory.CreateTempSubdirectory("arc-tokens-").FullName;
+        try
+        {
+            _azure.ArcKey = "arc-key-" + Guid.NewGuid().ToString("N");
+            _azure.ArcChallengePath = Path.Combine(folder, "challenge.key");
+            File.WriteAllText(_azure.ArcChallengePath, _azure.ArcKey + "\n");
+            var environment = new Dictionary<string, string?> { ["IDENTITY_ENDPOINT"] = _azure.ArcEndpoint.ToString(), ["IMDS_ENDPOINT"] = "http://localhost:40342" };
+            using var reader = new KeyVaultSecretReader(environment: n => environment.GetValueOrDefault(n), imdsEndpoint: new Uri(_azure.BaseUri, "no-imds-here"), arcKeyFolder: folder) { Log = _log.Add };
+
+            Assert.Equal(SentryToken, await reader.GetSecretAsync(_azure.SecretUri("sentry-token"), CancellationToken.None));
+            var requests = _azure.Requests.ToArray();
+            Assert.Equal(3, requests.Length);
+            Assert.Null(requests[0].Authorization);
+            Assert.Equal("Basic " + _azure.ArcKey, requests[1].Authorization);
+            Assert.All(_log, line => Assert.DoesNotContain(_azure.ArcKey, line));
+        }
+        finally
+        {
+            Directory.Delete(folder, true);
+        }
+    }
+
+    [Fact]
+    public async Task An_Arc_challenge_naming_a_file_outside_the_agent_s_folder_is_refused_unread()
+    {
+        string folder = Directory.CreateTempSubdirectory("arc-tokens-").FullName;
+        string elsewhere = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(elsewhere, "not-for-the-agent");
+            _azure.ArcChallengePath = elsewhere;
+            var environment = new Dictionary<string, string?> { ["IDENTITY_ENDPOINT"] = _azure.ArcEndpoint.ToString() };
+            using var reader = new KeyVaultSecretReader(environment: n => environment.GetValueOrDefault(n), arcKeyFolder: folder);
+
+            var error = await Assert.ThrowsAsync<SentryApiException>(() => reader.GetSecretAsync(_azure.SecretUri("sentry-token"), CancellationToken.None));
+            Assert.Equal("AzureManagedIdentityFailed", error.ErrorId);
+            Assert.Single(_azure.Requests); // the file was never sent
+        }
+        finally
+        {
+            Directory.Delete(folder, true);
+            File.Delete(elsewhere);
+        }
+    }
+
     [Theory]
     [InlineData("https://my-vault.vault.azure.net/secrets/sentry-token", true)]
     [InlineData("https://my-vault.vault.azure.net/secrets/sentry-token/0123456789abcdef", true)]

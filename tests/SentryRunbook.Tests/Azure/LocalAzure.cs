@@ -42,6 +42,10 @@ internal sealed class LocalAzure : IDisposable
 
     public Uri BaseUri { get; }
     public Uri IdentityEndpoint => new(BaseUri, "msi/token");
+    public Uri ArcEndpoint => new(BaseUri, "arc/token");
+    /// <summary>The key file the Arc stand-in's challenge names, and its content.</summary>
+    public string ArcChallengePath { get; set; } = "";
+    public string ArcKey { get; set; } = "";
     public Uri ImdsEndpoint => new(BaseUri, "metadata/identity/oauth2/token");
     public Uri SecretUri(string name) => new(BaseUri, "secrets/" + name);
 
@@ -83,6 +87,21 @@ internal sealed class LocalAzure : IDisposable
         {
             if (request.Headers["Metadata"] != "true") { Write(context, 400, "{\"error\":\"invalid_request\",\"error_description\":\"Required metadata header not specified\"}"); return; }
             if (apiVersion is null || resource is null) { Write(context, 400, "{\"error\":\"invalid_request\",\"error_description\":\"api-version and resource are required\"}"); return; }
+            Token(context, resource);
+            return;
+        }
+
+        if (path == "/arc/token")
+        {
+            // The Azure Arc agent: a challenge naming a key file first, the token once the key comes back.
+            if (request.Headers["Metadata"] != "true" || apiVersion != "2020-06-01" || resource is null) { Write(context, 400, "{\"error\":\"invalid_request\"}"); return; }
+            if (request.Headers["Authorization"] is not string authorization)
+            {
+                context.Response.AddHeader("WWW-Authenticate", "Basic realm=" + ArcChallengePath);
+                Write(context, 401, "{\"error\":\"unauthorized_client\"}");
+                return;
+            }
+            if (authorization != "Basic " + ArcKey) { Write(context, 401, "{\"error\":\"invalid_client\"}"); return; }
             Token(context, resource);
             return;
         }
