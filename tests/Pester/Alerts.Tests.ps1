@@ -127,6 +127,10 @@ Describe 'A SentryAlert in the pipeline' {
     It 'binds by IssueId to Get-SentryIssue, Invoke-SentryTriage and the commands that change issues' {
         ($script:Alert | Get-SentryIssue -Connection $script:Connection).Id | Should -Be $script:Alert.IssueId
         ($script:Alert | Invoke-SentryTriage -Connection $script:Connection).IssueId | Should -Be $script:Alert.IssueId
+        ($script:Alert | Get-SentryEvent -Connection $script:Connection).IssueId | Should -Be $script:Alert.IssueId
+        # The alert's EventId binds as well where a command takes one: the suspect commits of the event that fired it.
+        { $script:Alert | Get-SentrySuspectCommit -Connection $script:Connection -ErrorAction Stop } | Should -Not -Throw
+        ($script:Alert | Get-SentryIssueTag -Connection $script:Connection | Where-Object Key -eq 'environment').TopValues[0].Value | Should -Be 'production'
         $note = $script:Alert | Add-SentryIssueNote -Text 'Alert received in the pipeline test' -Connection $script:Connection
         $note.IssueId | Should -Be $script:Alert.IssueId
         $bundle = Join-Path $script:Work 'pipeline.evidence.json'
