@@ -37,6 +37,7 @@
         'Import-IncidentEvidence'
         'Get-IncidentTimeline'
         'New-Postmortem'
+        'ConvertFrom-SentryWebhook'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -6,6 +6,7 @@ if (args.Any(a => a is "--help" or "-h" or "-?"))
 {
     Console.Out.WriteLine(Usage);
     Console.Out.WriteLine(SentryRunbook.Sandbox.Faults.FaultFlags.Usage);
+    Console.Out.WriteLine(SentryRunbook.Sandbox.Webhooks.WebhookSettings.Usage);
     return 0;
 }
 

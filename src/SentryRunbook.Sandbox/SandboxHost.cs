@@ -65,12 +65,14 @@ public sealed class SandboxHost : IAsyncDisposable
         });
         builder.Services.AddSingleton(state);
         builder.Services.AddSingleton(new Faults.FaultInjector(options.Faults));
+        builder.Services.AddSingleton<Webhooks.WebhookDispatcher>();
 
         var app = builder.Build();
         if (options.Verbose) app.Use(LogToStderr);
         app.UseMiddleware<Faults.FaultControl>(); // fault control endpoint: loopback only, never faulted
         app.UseMiddleware<SandboxOptionsControl>(); // /sandbox/options: loopback only, never faulted
         app.UseMiddleware<TrafficControl>(); // /sandbox/traffic: what was asked and refused, for benchmarks and tests
+        app.UseMiddleware<Webhooks.WebhookControl>(); // /sandbox/webhooks: loopback only, never faulted
         app.UseRouting();
         app.UseMiddleware<RateLimits>();
         app.UseMiddleware<Faults.FaultMiddleware>(); // before auth; see FaultMiddleware for why
@@ -94,6 +96,8 @@ public sealed class SandboxHost : IAsyncDisposable
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         state.BaseUri = address;
+        // Deliveries start once the scenario is loaded and URLs are known: seeding fires nothing.
+        _ = app.Services.GetRequiredService<Webhooks.WebhookDispatcher>();
 
         // The announced DSN carries the announced project's own key, so SDKs pointed at it ingest there.
         var project = store.FindProject(options.Project) ?? store.Projects[0];

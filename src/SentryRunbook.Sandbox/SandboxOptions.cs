@@ -33,6 +33,9 @@ public sealed class SandboxOptions
     /// <summary>The parsed scenario file when `Scenario` names one (loaded at start-up if not set).</summary>
     public Scenarios.ScenarioFile? ScenarioFile { get; set; }
 
+    /// <summary>The integration's signed webhook deliveries (Webhooks/WebhookSettings.cs); changeable at run time via /sandbox/webhooks.</summary>
+    public global::SentryRunbook.Sandbox.Webhooks.WebhookSettings Webhooks { get; set; } = new();
+
     /// <summary>Start-up fault injection (Faults/FaultFlags.cs); changeable at run time via /sandbox/faults.</summary>
     public global::SentryRunbook.Sandbox.Faults.FaultSettings Faults { get; set; } = new();
 
@@ -101,6 +104,13 @@ public sealed class SandboxOptions
                     o.BulkFallbackToSearch = false;
                     break;
                 default:
+                    if (global::SentryRunbook.Sandbox.Webhooks.WebhookSettings.TryApply(arg, Value, o.Webhooks, out var webhookError))
+                    {
+                        if (webhookError is null) break;
+                        error = webhookError;
+                        return null;
+                    }
+
                     if (global::SentryRunbook.Sandbox.Faults.FaultFlags.TryApply(arg, Value, o.Faults, out var faultError))
                     {
                         if (faultError is null) break;

@@ -158,4 +158,103 @@ function Install-CompatClient {
     $result
 }
 
-Export-ModuleMember -Function Get-TestModulePath, Get-RepoRoot, Start-TestSandbox, Stop-TestSandbox, Invoke-FreshPwsh, Start-TestWebhook, Stop-TestWebhook, Receive-TestWebhook, Install-CompatClient
+function Start-TestListener {
+    <#
+        A loopback HttpListener served from its own runspace: $Handler (a script block taking $context and
+        $state) answers each request. Returns the listener's Uri and what Stop-TestListener needs.
+    #>
+    param([Parameter(Mandatory)] [scriptblock] $Handler, [hashtable] $State = @{})
+    $listener = $null
+    foreach ($attempt in 1..20) {
+        $port = Get-Random -Minimum 20000 -Maximum 60000
+        $candidate = [System.Net.HttpListener]::new()
+        $candidate.Prefixes.Add("http://127.0.0.1:$port/")
+        try { $candidate.Start(); $listener = $candidate; break } catch { $candidate.Close() }
+    }
+    if (-not $listener) { throw 'No free port for a local listener.' }
+    $shared = [hashtable]::Synchronized($State)
+    $runspace = [runspacefactory]::CreateRunspace()
+    $runspace.Open()
+    $ps = [powershell]::Create()
+    $ps.Runspace = $runspace
+    $null = $ps.AddScript({
+        param($listener, $handlerText, $state)
+        $handler = [scriptblock]::Create($handlerText)
+        while ($listener.IsListening) {
+            try { $context = $listener.GetContext() } catch { break }
+            try { & $handler $context $state } catch { try { $context.Response.StatusCode = 500; $context.Response.Close() } catch { } }
+        }
+    }).AddArgument($listener).AddArgument($Handler.ToString()).AddArgument($shared)
+    $handle = $ps.BeginInvoke()
+    [pscustomobject]@{ Uri = "http://127.0.0.1:$port"; State = $shared; Listener = $listener; PowerShell = $ps; Runspace = $runspace; Handle = $handle }
+}
+
+function Stop-TestListener {
+    param($Server)
+    if (-not $Server) { return }
+    $Server.Listener.Stop()
+    $Server.Listener.Close()
+    $null = $Server.Handle.AsyncWaitHandle.WaitOne(5000)
+    $Server.PowerShell.Dispose()
+    $Server.Runspace.Dispose()
+}
+
+function Start-TestSentryReceiver {
+    <#
+        Where the sandbox's Sentry webhooks go, as an Azure Automation webhook receives them: acknowledges at once
+        (Sentry allows 1 s) and keeps each delivery's body as received and its headers, for the runbook to be
+        started with. .State.Deliveries is a ConcurrentQueue of { Body; Headers }.
+    #>
+    Start-TestListener -State @{ Deliveries = [System.Collections.Concurrent.ConcurrentQueue[object]]::new() } -Handler {
+        param($context, $state)
+        $reader = [System.IO.StreamReader]::new($context.Request.InputStream, [Text.UTF8Encoding]::new($false))
+        $body = $reader.ReadToEnd()
+        $headers = [ordered]@{}
+        foreach ($name in $context.Request.Headers.AllKeys) { $headers[$name] = $context.Request.Headers[$name] }
+        $context.Response.StatusCode = 202
+        $context.Response.Close()
+        $state.Deliveries.Enqueue([pscustomobject]@{ Body = $body; Headers = $headers })
+    }
+}
+
+function Start-TestAzureIdentity {
+    <#
+        Loopback stand-ins for the managed identity endpoint of Automation/Functions/App Service (GET
+        /msi/token?resource=&api-version=2019-08-01 with X-IDENTITY-HEADER) and for Key Vault (GET
+        /secrets/{name}?api-version=7.4 with the bearer token it issued). .State.Secrets holds the secrets;
+        .State.Requests records method, path and query (never the token). Point IDENTITY_ENDPOINT at
+        "<Uri>/msi/token", IDENTITY_HEADER at .IdentityHeader, and secret URIs at "<Uri>/secrets/<name>".
+    #>
+    param([hashtable] $Secrets = @{})
+    $identityHeader = [guid]::NewGuid().ToString('n')
+    $accessToken = 'eyJ0eXAiOiJKV1QiLCJhbGciOi.' + [guid]::NewGuid().ToString('n') + '.sig'
+    $server = Start-TestListener -State @{ Secrets = $Secrets; IdentityHeader = $identityHeader; AccessToken = $accessToken; Requests = [System.Collections.Concurrent.ConcurrentQueue[string]]::new() } -Handler {
+        param($context, $state)
+        $request = $context.Request
+        $state.Requests.Enqueue("$($request.HttpMethod) $($request.Url.PathAndQuery)")
+        $status = 200
+        $json = '{}'
+        if ($request.Url.AbsolutePath -eq '/msi/token') {
+            if ($request.Headers['X-IDENTITY-HEADER'] -ne $state.IdentityHeader) { $status = 400; $json = '{"statusCode":400,"message":"No X-IDENTITY-HEADER or a wrong one."}' }
+            elseif ($request.QueryString['api-version'] -ne '2019-08-01' -or $request.QueryString['resource'] -ne 'https://vault.azure.net') { $status = 400; $json = '{"error":"invalid_request","error_description":"api-version 2019-08-01 and resource https://vault.azure.net expected"}' }
+            else { $json = @{ access_token = $state.AccessToken; expires_on = '1764760800'; resource = 'https://vault.azure.net'; token_type = 'Bearer' } | ConvertTo-Json -Compress }
+        }
+        elseif ($request.Url.AbsolutePath -like '/secrets/*') {
+            $name = $request.Url.AbsolutePath.Substring(9).Split('/')[0]
+            if ($request.Headers['Authorization'] -ne "Bearer $($state.AccessToken)") { $status = 401; $json = '{"error":{"code":"Unauthorized","message":"AKV10000: Request is missing a Bearer or PoP token."}}' }
+            elseif ($request.QueryString['api-version'] -ne '7.4') { $status = 400; $json = '{"error":{"code":"BadParameter","message":"api-version 7.4 expected"}}' }
+            elseif (-not $state.Secrets.ContainsKey($name)) { $status = 404; $json = "{`"error`":{`"code`":`"SecretNotFound`",`"message`":`"A secret with (name/id) $name was not found in this key vault.`"}}" }
+            else { $json = @{ value = $state.Secrets[$name]; id = "$($request.Url.GetLeftPart('Path'))/0123456789abcdef"; attributes = @{ enabled = $true } } | ConvertTo-Json -Compress }
+        }
+        else { $status = 404 }
+        $bytes = [Text.Encoding]::UTF8.GetBytes($json)
+        $context.Response.StatusCode = $status
+        $context.Response.ContentType = 'application/json'
+        $context.Response.OutputStream.Write($bytes, 0, $bytes.Length)
+        $context.Response.Close()
+    }
+    $server | Add-Member -NotePropertyName IdentityHeader -NotePropertyValue $identityHeader
+    $server | Add-Member -NotePropertyName AccessToken -NotePropertyValue $accessToken -PassThru
+}
+
+Export-ModuleMember -Function Get-TestModulePath, Get-RepoRoot, Start-TestSandbox, Stop-TestSandbox, Invoke-FreshPwsh, Start-TestWebhook, Stop-TestWebhook, Receive-TestWebhook, Install-CompatClient, Start-TestListener, Stop-TestListener, Start-TestSentryReceiver, Start-TestAzureIdentity

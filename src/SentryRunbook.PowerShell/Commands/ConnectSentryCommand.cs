@@ -18,6 +18,7 @@ namespace SentryRunbook.PowerShell.Commands
     {
         private const string TokenSet = "Token";
         private const string CredentialSet = "Credential";
+        private const string KeyVaultSet = "KeyVault";
 
         /// <summary>The Sentry host. Default: SENTRY_URL, else https://sentry.io.</summary>
         [Parameter(Position = 0)]
@@ -45,6 +46,11 @@ namespace SentryRunbook.PowerShell.Commands
         [ValidateNotNull]
         [Credential]
         public PSCredential? Credential { get; set; }
+
+        /// <summary>A Key Vault secret holding the token, read with the managed identity of the Azure host (Automation, Functions, App Service, VM).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = KeyVaultSet)]
+        [ValidateNotNullOrEmpty]
+        public string? KeyVaultSecretUri { get; set; }
 
         /// <summary>The sentry.io region: us or de.</summary>
         [Parameter]
@@ -138,7 +144,8 @@ namespace SentryRunbook.PowerShell.Commands
         private string ResolveToken()
         {
             string? token = null;
-            if (Credential != null) token = Credential.GetNetworkCredential().Password;
+            if (KeyVaultSecretUri != null) token = ReadKeyVaultToken(KeyVaultSecretUri);
+            else if (Credential != null) token = Credential.GetNetworkCredential().Password;
             else if (Token != null) token = new NetworkCredential(string.Empty, Token).Password;
             else token = Environment.GetEnvironmentVariable("SENTRY_AUTH_TOKEN");
 
@@ -152,6 +159,21 @@ namespace SentryRunbook.PowerShell.Commands
             }
 
             return token!.Trim();
+        }
+
+        private string ReadKeyVaultToken(string secretUri)
+        {
+            try
+            {
+                Uri uri = ClientFactory.ParseKeyVaultSecretUri(secretUri);
+                WriteVerbose($"Reading the token from Key Vault secret {uri.GetLeftPart(UriPartial.Path)} with the managed identity.");
+                return Await(ct => ClientFactory.ReadKeyVaultSecretAsync(uri, ct));
+            }
+            catch (SentryApiException ex)
+            {
+                ThrowSentryError(ex, secretUri);
+                throw; // not reached: ThrowTerminatingError throws
+            }
         }
     }
 }

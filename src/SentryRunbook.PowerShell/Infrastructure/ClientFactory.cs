@@ -8,7 +8,7 @@ namespace SentryRunbook.PowerShell.Infrastructure
     /// The one place the cmdlets touch SentryRunbook.Client types, so the private load context is entered
     /// from here only and no client type leaks into a cmdlet's signature.
     /// </summary>
-    internal static class ClientFactory
+    internal static partial class ClientFactory
     {
         private static readonly Lazy<WebhookSender> Sender = new Lazy<WebhookSender>(() => new WebhookSender { Log = VerboseRelay.Write });
 

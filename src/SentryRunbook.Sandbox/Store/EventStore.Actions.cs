@@ -44,7 +44,7 @@ public sealed partial class EventStore
                 ["ignoreWindow"] = Num(snooze?.Window),
                 ["ignoreUntilEscalating"] = substatus == "archived_until_escalating" ? "true" : "false",
             };
-            issue.AddActivity(NewActivity("set_ignored", at, data, actor));
+            Record(issue, NewActivity("set_ignored", at, data, actor));
         }
     }
 
@@ -57,7 +57,7 @@ public sealed partial class EventStore
             SetStatus(issue, "resolved", null, at);
             issue.ResolvedInCommit = commit;
             issue.StatusActor = actor;
-            issue.AddActivity(NewActivity("set_resolved_in_commit", at, new Dictionary<string, string?> { ["commit"] = commit.Id }, actor));
+            Record(issue, NewActivity("set_resolved_in_commit", at, new Dictionary<string, string?> { ["commit"] = commit.Id }, actor));
         }
     }
 
@@ -84,7 +84,7 @@ public sealed partial class EventStore
         {
             if (isPublic == (issue.ShareId is not null)) return issue.ShareId;
             issue.ShareId = isPublic ? Guid.NewGuid().ToString("N") : null;
-            issue.AddActivity(NewActivity(isPublic ? "set_public" : "set_private", at, Empty, actor));
+            Record(issue, NewActivity(isPublic ? "set_public" : "set_private", at, Empty, actor));
             return issue.ShareId;
         }
     }
@@ -96,7 +96,7 @@ public sealed partial class EventStore
         {
             issue.Priority = priority;
             issue.PriorityLockedAt = at;
-            issue.AddActivity(NewActivity("set_priority", at, new Dictionary<string, string?> { ["priority"] = priority, ["reason"] = "manually" }, actor));
+            Record(issue, NewActivity("set_priority", at, new Dictionary<string, string?> { ["priority"] = priority, ["reason"] = "manually" }, actor));
         }
     }
 
@@ -109,7 +109,7 @@ public sealed partial class EventStore
                 && a.Data.GetValueOrDefault("text") == text && a.DateCreated > at.AddHours(-1));
             if (duplicate) return null;
             var note = NewActivity("note", at, new Dictionary<string, string?> { ["text"] = text }, user);
-            issue.AddActivity(note);
+            Record(issue, note);
             return note;
         }
     }
@@ -133,7 +133,7 @@ public sealed partial class EventStore
                 if (until > now) continue;
                 _timedSnoozes.Remove(issue);
                 SetStatus(issue, "unresolved", "ongoing", now);
-                issue.AddActivity(NewActivity("set_unresolved", now, Empty, null));
+                Record(issue, NewActivity("set_unresolved", now, Empty, null));
             }
         }
     }
@@ -148,7 +148,7 @@ public sealed partial class EventStore
             {
                 _timedSnoozes.Remove(issue);
                 SetStatus(issue, "unresolved", "ongoing", now);
-                issue.AddActivity(NewActivity("set_unresolved", now, Empty, null));
+                Record(issue, NewActivity("set_unresolved", now, Empty, null));
                 return;
             }
             if (snooze.Window is not null) snooze.Arrivals.Add(now);
@@ -207,7 +207,7 @@ public sealed partial class EventStore
             data["ignoreUserCount"] = Num(expired.UserCount);
             data["ignoreUserWindow"] = Num(expired.UserWindow);
         }
-        issue.AddActivity(NewActivity("set_escalating", e.Received, data, null));
+        Record(issue, NewActivity("set_escalating", e.Received, data, null));
     }
 
     private static string? Num(int? n) => n?.ToString(CultureInfo.InvariantCulture);

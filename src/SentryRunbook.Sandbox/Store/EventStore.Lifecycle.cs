@@ -35,7 +35,7 @@ public sealed partial class EventStore
                 type = "set_resolved";
             }
             SetStatus(issue, "resolved", null, at);
-            issue.AddActivity(NewActivity(type, at, data, actor));
+            Record(issue, NewActivity(type, at, data, actor));
         }
     }
 
@@ -50,7 +50,7 @@ public sealed partial class EventStore
             var wasArchived = issue.Status == "ignored";
             issue.Resolution = null;
             SetStatus(issue, "unresolved", wasArchived && issue.FirstSeen > at.AddDays(-7) ? null : "ongoing", at);
-            issue.AddActivity(NewActivity("set_unresolved", at, Empty, actor));
+            Record(issue, NewActivity("set_unresolved", at, Empty, actor));
         }
     }
 
@@ -61,7 +61,7 @@ public sealed partial class EventStore
         {
             issue.Resolution = null;
             SetStatus(issue, "ignored", substatus, at);
-            issue.AddActivity(NewActivity("set_ignored", at, Empty, actor));
+            Record(issue, NewActivity("set_ignored", at, Empty, actor));
         }
     }
 
@@ -85,7 +85,7 @@ public sealed partial class EventStore
             var data = assignee is null
                 ? Empty
                 : new Dictionary<string, string?> { ["assignee"] = assignee.Id, ["assigneeType"] = assignee.Type, ["assigneeEmail"] = assignee.Email };
-            issue.AddActivity(NewActivity(assignee is null ? "unassigned" : "assigned", at, data, actor));
+            Record(issue, NewActivity(assignee is null ? "unassigned" : "assigned", at, data, actor));
         }
     }
 
@@ -95,7 +95,7 @@ public sealed partial class EventStore
         lock (_sync)
         {
             var activity = NewActivity(type, at, data, user);
-            issue.AddActivity(activity);
+            Record(issue, activity);
             return activity;
         }
     }
@@ -116,7 +116,7 @@ public sealed partial class EventStore
         issue.Resolution = null;
         SetStatus(issue, "unresolved", "regressed", e.Received);
         var data = e.Release is null ? Empty : new Dictionary<string, string?> { ["version"] = e.Release };
-        issue.AddActivity(NewActivity("set_regression", e.Received, data, null));
+        Record(issue, NewActivity("set_regression", e.Received, data, null));
     }
 
     private static void SetStatus(Issue issue, string status, string? substatus, DateTimeOffset at)

@@ -144,14 +144,18 @@ public sealed partial class EventStore
             var seenAt = e.Timestamp < e.Received ? e.Timestamp : e.Received;
             var release = e.Release is null ? null : Releases.Ensure(e.Release, e.Project, seenAt);
 
+            var isNew = false;
+            var regressed = false;
             if (!_byHash.TryGetValue((e.Project.Id, hash), out var issue))
             {
                 issue = NewIssue(e, hash);
+                isNew = true;
                 if (release is not null) release.NewGroups++;
             }
             else if (issue.Status == "resolved" && ShouldRegress(issue, e.Release))
             {
                 Regress(issue, e);
+                regressed = true;
             }
 
             issue.Add(e);
@@ -165,6 +169,7 @@ public sealed partial class EventStore
                 if (e.Environment is not null) release.Environments.Add(e.Environment);
             }
             if (issue.Status == "ignored") CheckArchived(issue, e);
+            EventStored?.Invoke(new StoredEvent(issue, e, isNew, regressed));
             return e;
         }
     }
@@ -247,7 +252,7 @@ public sealed partial class EventStore
         _byId[issue.Id] = issue;
         _byShortId[issue.ShortId] = issue;
         _byHash[(e.Project.Id, hash)] = issue;
-        issue.AddActivity(NewActivity("first_seen", e.Timestamp, Empty, null));
+        Record(issue, NewActivity("first_seen", e.Timestamp, Empty, null));
         return issue;
     }
 
