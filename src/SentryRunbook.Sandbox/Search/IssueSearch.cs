@@ -7,7 +7,7 @@ namespace SentryRunbook.Sandbox.Search;
 
 /// <summary>
 /// The subset of Sentry's issue search syntax the runbook uses: `is:`, `level:`, `environment:`,
-/// `release:`, `project:`, `firstSeen:`/`lastSeen:` (relative `-24h`, `+7d`), `assigned:`,
+/// `release:`, `first-release:`, `regressed_in_release:`, `project:`, `firstSeen:`/`lastSeen:` (relative `-24h`, `+7d`), `assigned:`,
 /// `times_seen:`, `issue.category:`, a `!` prefix to negate, quoted values, and free text
 /// (case-insensitive substring of title or culprit).
 /// </summary>
@@ -71,6 +71,18 @@ public sealed class IssueSearch
                         ? i => store.Releases.Latest(i.Project) is { } latest && i.Releases.Contains(latest.Version)
                         : i => i.Releases.Contains(value);
                     break;
+                case "first-release" or "first_release" or "firstRelease":
+                    // Sentry's release page counts new issues with first-release:"VERSION" (REFERENCE.md §7, newGroups).
+                    predicate = value == "latest"
+                        ? i => store.Releases.Latest(i.Project) is { } newest && i.FirstRelease == newest.Version
+                        : i => i.FirstRelease == value;
+                    break;
+                case "regressed_in_release":
+                    // Sentry reads GroupHistory (status regressed, with the release); here the set_regression activity.
+                    predicate = value == "latest"
+                        ? i => store.Releases.Latest(i.Project) is { } newest && RegressedIn(i, newest.Version)
+                        : i => RegressedIn(i, value);
+                    break;
                 case "project":
                     if (store.FindProject(value) is null)
                     {
@@ -125,6 +137,9 @@ public sealed class IssueSearch
     }
 
     private static Func<Issue, bool> Not(Func<Issue, bool> p) => i => !p(i);
+
+    private static bool RegressedIn(Issue issue, string release) =>
+        issue.Activities.Any(a => a.Type == "set_regression" && a.Data.TryGetValue("version", out var v) && v == release);
 
     /// <summary>`-24h` = within the last 24 hours (newer), `+24h` = older than that.</summary>
     private static bool TryRelative(string value, DateTimeOffset now, out DateTimeOffset cutoff, out bool newer)
