@@ -118,8 +118,9 @@ namespace SentryRunbook.Analysis
             Record(signals, mineSessions.Result, theirSessions?.Result, mineErrors.Result, theirErrors?.Result, newIssues.Result, regressed.Result, latency.Result);
             SentrySessionStats? mineStats = mineSessions.Result.Value, theirStats = theirSessions?.Result.Value;
             signals.ProjectHasSessions = HasSessions(mineStats) || HasSessions(theirStats);
-            signals.Sessions = Counts(mineStats, release);
-            signals.BaselineSessions = baseline is null ? null : Counts(theirStats, baseline);
+            // Without any sessions in the project the counts are unknown, not zero.
+            signals.Sessions = signals.ProjectHasSessions ? Counts(mineStats, release) : null;
+            signals.BaselineSessions = signals.ProjectHasSessions && baseline != null ? Counts(theirStats, baseline) : null;
             signals.SessionsQuery = Cite(mineSessions.Result.Query);
             if (mineSessions.Result.MissingReason != null) signals.MissingSignals.Add(mineSessions.Result.MissingReason);
 

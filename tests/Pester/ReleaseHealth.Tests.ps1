@@ -1,0 +1,205 @@
+# Test-SentryReleaseHealth and Watch-SentryRelease against the sandbox's `releases` scenario
+# (src/SentryRunbook.Sandbox/Scenarios/releases.json): one project per case, each with a baseline deployed
+# two days ago and a release deployed to production about three hours ago.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-TestModulePath) -Force
+    $script:Sandbox = Start-TestSandbox -Scenario releases
+    $s = $script:Sandbox
+    $script:Connection = Connect-Sentry -BaseUri $s.BaseUri -Organization $s.Organization -Token $s.SecureToken -PassThru
+
+    function Test-Release([string] $Release, [hashtable] $Extra = @{}) {
+        Test-SentryReleaseHealth -Release $Release -Environment production -Project $Release.Split('@')[0] -WarningAction SilentlyContinue @Extra
+    }
+}
+
+AfterAll {
+    Disconnect-Sentry
+    Stop-TestSandbox $script:Sandbox
+}
+
+Describe 'Test-SentryReleaseHealth on the releases scenario' {
+    It 'passes the healthy release, against the baseline found from the production deploys' {
+        $v = Test-Release web@1.1.0
+        $v.Verdict | Should -Be 'Pass'
+        # web@1.0.1 was created later but only deployed to staging: it is not the baseline.
+        $v.Baseline | Should -Be 'web@1.0.0'
+        $v.Reasons | Should -Contain ($v.Reasons | Where-Object { $_ -like 'Baseline web@1.0.0: the release deployed to production before web@1.1.0*' })
+        $v.Sessions | Should -Be 1800
+        $v.CrashFreeSessionRate | Should -Be 99.83
+        $v.BaselineCrashFreeSessionRate | Should -Be 99.83
+        $v.CrashFreeSessionRateLower | Should -BeGreaterThan 95
+        @($v.NewIssues).Count | Should -Be 1
+        $v.NewIssues[0].Level | Should -Be 'warning'
+        $v.NewIssues[0].Users | Should -Be 3
+        @($v.Transactions)[0].Transaction | Should -Be 'GET /'
+        $v.ErrorsPerThousandSessions | Should -BeGreaterThan 0
+        $v.MissingSignals | Should -BeNullOrEmpty
+    }
+
+    It 'fails the crashing release on its crash-free sessions, citing the numbers and the query' {
+        $v = Test-Release checkout@2.1.0
+        $v.Verdict | Should -Be 'Fail'
+        $v.Baseline | Should -Be 'checkout@2.0.0'
+        $v.CrashFreeSessionRate | Should -Be 90
+        $v.CrashFreeSessionRateUpper | Should -BeLessThan 95
+        $reason = $v.Reasons | Where-Object { $_ -like 'Fail: crash-free sessions*' }
+        $reason | Should -Not -BeNullOrEmpty
+        $reason | Should -BeLike '*120 crashed of 1200*'
+        $reason | Should -BeLike '*GET sessions/?field=sum(session)*environment=production*'
+        $v.RecommendedAction | Should -BeLike '*Get-SentryRollbackTarget*'
+    }
+
+    It 'calls 1 crash in 10 sessions Inconclusive, not Fail' {
+        $v = Test-Release mobile@5.1.0
+        $v.Verdict | Should -Be 'Inconclusive'
+        $v.Sessions | Should -Be 10
+        $v.CrashFreeSessionRate | Should -Be 90
+        $v.Reasons | Where-Object { $_ -like 'Inconclusive: crash-free sessions 90% (1 crashed of 10*straddles*' } | Should -Not -BeNullOrEmpty
+        $v.Reasons | Where-Object { $_ -like 'Latency not compared*fewer than*' } | Should -Not -BeNullOrEmpty
+    }
+
+    It 'warns on the latency regression and names the transaction' {
+        $v = Test-Release search@3.1.0
+        $v.Verdict | Should -Be 'Warn'
+        $warn = @($v.Reasons | Where-Object { $_ -like 'Warn:*' })
+        $warn.Count | Should -Be 1
+        $warn[0] | Should -BeLike "Warn: latency regression, 'GET /search'*"
+        $t = @($v.Transactions) | Where-Object Transaction -eq 'GET /search'
+        $t.ChangePercent | Should -BeGreaterThan 100
+        $t.BaselineP95DurationMs | Should -BeLessThan $t.P95DurationMs
+    }
+
+    It 'fails the release whose new issue hurts many users without crashing' {
+        $v = Test-Release billing@4.1.0
+        $v.Verdict | Should -Be 'Fail'
+        $v.CrashFreeSessionRate | Should -BeGreaterThan 99
+        $v.Reasons | Where-Object { $_ -like 'Fail: crash-free*' } | Should -BeNullOrEmpty
+        $fail = $v.Reasons | Where-Object { $_ -like 'Fail: new issue BILLING-*' }
+        $fail | Should -BeLike "*InvoiceRenderError*(level error)*250 users*"
+        $v.NewIssues[0].Users | Should -Be 250
+        $v.ErrorsPerThousandSessions | Should -BeGreaterThan $v.BaselineErrorsPerThousandSessions
+    }
+
+    It 'judges a project without sessions on issues alone and says so' {
+        $v = Test-Release worker@7.1.0
+        $v.Verdict | Should -Be 'Warn'
+        $v.Baseline | Should -Be 'worker@7.0.0'
+        $v.Sessions | Should -BeNullOrEmpty
+        $v.CrashFreeSessionRate | Should -BeNullOrEmpty
+        $v.Reasons | Where-Object { $_ -like '*judged on issues alone*' } | Should -Not -BeNullOrEmpty
+        $v.MissingSignals | Where-Object { $_ -like 'CrashFreeSessionRate:*no sessions*' } | Should -Not -BeNullOrEmpty
+        $v.Reasons | Where-Object { $_ -like "Warn: regressed issue WORKER-*KeyError*came back in worker@7.1.0*regressed_in_release*" } | Should -Not -BeNullOrEmpty
+        @($v.RegressedIssues).Count | Should -Be 1
+    }
+
+    It '-Baseline names the release to compare with' {
+        (Test-Release web@1.1.0 @{ Baseline = 'web@1.0.1' }).Baseline | Should -Be 'web@1.0.1'
+    }
+
+    It '-Quiet is $false only on Fail' {
+        Test-Release checkout@2.1.0 @{ Quiet = $true } | Should -BeFalse
+        Test-Release web@1.1.0 @{ Quiet = $true } | Should -BeTrue
+        Test-Release mobile@5.1.0 @{ Quiet = $true } | Should -BeTrue
+    }
+
+    It 'a Fail warns to run Get-SentryRollbackTarget and pipes into it by property name' {
+        $v = Test-SentryReleaseHealth checkout@2.1.0 production -Project checkout -WarningVariable warnings -WarningAction SilentlyContinue
+        $warnings | Should -BeLike '*Get-SentryRollbackTarget*'
+        $target = $v | Get-SentryRollbackTarget
+        $target.Release | Should -Be 'checkout@2.0.0'
+        $target.Environment | Should -Be 'production'
+    }
+
+    It 'a stricter policy moves the line' {
+        # 99.83% clears 95%, but its Wilson interval (99.51-99.94%) straddles 99.7%; crash-free users
+        # (597 of 600, interval up to 99.83%) stay above it, so nothing warns.
+        $v = Test-Release web@1.1.0 @{ Policy = @{ CrashFreeRateBelow = 99.7 } }
+        $v.Verdict | Should -Be 'Inconclusive'
+        $v.Reasons | Where-Object { $_ -like '*straddles the 99.7% line*' } | Should -Not -BeNullOrEmpty
+    }
+
+    It 'an unknown release is an error with a stable id' {
+        Test-SentryReleaseHealth web@9.9.9 production -Project web -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'SentryReleaseNotFound*'
+        Test-SentryReleaseHealth web@9.9.9 production -Project web -Quiet -ErrorAction SilentlyContinue | Should -BeFalse
+    }
+
+    It 'a release never deployed to the environment needs -Since' {
+        Test-SentryReleaseHealth web@1.0.1 production -Project web -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'SentryReleaseNotDeployed*'
+        $err[0].ErrorDetails.RecommendedAction + $err[0].CategoryInfo | Should -Not -BeNullOrEmpty
+        (Test-SentryReleaseHealth web@1.0.1 production -Project web -Since ([DateTimeOffset]::UtcNow.AddHours(-3)) -WarningAction SilentlyContinue).Release | Should -Be 'web@1.0.1'
+    }
+
+    It 'binds Release and Environment by property name' {
+        $v = [pscustomobject]@{ Version = 'search@3.1.0'; Environment = 'production'; Project = 'search' } | Test-SentryReleaseHealth
+        $v.Release | Should -Be 'search@3.1.0'
+        $v.Verdict | Should -Be 'Warn'
+    }
+}
+
+Describe 'Watch-SentryRelease' {
+    It 'stops at the first Fail' {
+        $rounds = @(Watch-SentryRelease checkout@2.1.0 production -Project checkout -Interval 00:00:00.2 -Timeout 00:01:00 -WarningAction SilentlyContinue)
+        $rounds.Count | Should -Be 1
+        $rounds[0].Verdict | Should -Be 'Fail'
+    }
+
+    It 'stops when the verdict is stable' {
+        $rounds = @(Watch-SentryRelease web@1.1.0 production -Project web -Interval 00:00:00.2 -Timeout 00:01:00 -StableRounds 2)
+        $rounds.Count | Should -Be 2
+        $rounds.Verdict | Should -Be @('Pass', 'Pass')
+    }
+
+    It 'keeps watching an Inconclusive release until the timeout, and -Quiet gives one answer' {
+        $rounds = @(Watch-SentryRelease mobile@5.1.0 production -Project mobile -Interval 00:00:00.2 -Timeout 00:00:01 -StableRounds 1)
+        $rounds.Count | Should -BeGreaterOrEqual 1
+        $rounds.Verdict | Sort-Object -Unique | Should -Be 'Inconclusive'
+        $answer = @(Watch-SentryRelease checkout@2.1.0 production -Project checkout -Interval 00:00:00.2 -Timeout 00:01:00 -Quiet -WarningAction SilentlyContinue)
+        $answer | Should -Be @($false)
+    }
+
+    It 'is cancelled by Ctrl+C (StopProcessing) while waiting' {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddArgument((Get-TestModulePath)).AddStatement()
+            # Inconclusive never stops on its own within the hour.
+            $null = $ps.AddCommand('Watch-SentryRelease').AddParameter('Release', 'mobile@5.1.0').AddParameter('Environment', 'production').AddParameter('Project', 'mobile').AddParameter('Connection', $script:Connection).AddParameter('Interval', [TimeSpan]::FromMinutes(10)).AddParameter('Timeout', [TimeSpan]::FromHours(1))
+            $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
+            # An open input collection would hold the pipeline back: close it.
+            $inputs = [System.Management.Automation.PSDataCollection[psobject]]::new()
+            $inputs.Complete()
+            $async = $ps.BeginInvoke($inputs, $output)
+            # The first verdict arrives, then the command waits ten minutes for the next round.
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while ($output.Count -lt 1 -and [DateTime]::UtcNow -lt $deadline -and -not $async.IsCompleted) { Start-Sleep -Milliseconds 100 }
+            $output.Count | Should -Be 1
+            $ps.Stop()
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            $output.Count | Should -Be 1
+        }
+        finally { $ps.Dispose() }
+    }
+
+    It 'refuses a zero interval' {
+        { Watch-SentryRelease web@1.1.0 production -Project web -Interval 0 -ErrorAction Stop } | Should -Throw -ErrorId 'SentryWatchTimeInvalid*'
+    }
+}
+
+Describe 'Release health on an old self-hosted Sentry' {
+    BeforeAll {
+        $script:Legacy = Start-TestSandbox -Scenario releases -ExtraArgument @('--profile', 'self-hosted-legacy')
+        $script:LegacyConnection = Connect-Sentry -BaseUri $script:Legacy.BaseUri -Organization $script:Legacy.Organization -Token $script:Legacy.SecureToken -PassThru
+    }
+    AfterAll { Stop-TestSandbox $script:Legacy }
+
+    It 'judges on issues alone without release health, and reads p95 from the transactions dataset' {
+        $v = Test-SentryReleaseHealth search@3.1.0 production -Project search -Connection $script:LegacyConnection -WarningAction SilentlyContinue
+        $v.Verdict | Should -Be 'Warn'
+        $v.Reasons | Where-Object { $_ -like '*judged on issues alone*' } | Should -Not -BeNullOrEmpty
+        $v.MissingSignals | Where-Object { $_ -like 'CrashFreeSessionRate:*' } | Should -Not -BeNullOrEmpty
+        $v.Reasons | Where-Object { $_ -like "Warn: latency regression, 'GET /search'*dataset=transactions*" } | Should -Not -BeNullOrEmpty
+    }
+}
