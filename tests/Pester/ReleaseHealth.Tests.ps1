@@ -203,3 +203,72 @@ Describe 'Release health on an old self-hosted Sentry' {
         $v.Reasons | Where-Object { $_ -like "Warn: latency regression, 'GET /search'*dataset=transactions*" } | Should -Not -BeNullOrEmpty
     }
 }
+
+Describe 'The release gate sample (GitHub Actions and Azure DevOps)' {
+    BeforeAll {
+        $script:Gate = Join-Path (Get-RepoRoot) 'samples/release-gate/Invoke-ReleaseGate.ps1'
+
+        # Runs the gate as the pipelines do: a fresh pwsh, connected from the environment only.
+        function Invoke-Gate([string[]] $Arguments, [hashtable] $Environment = @{}) {
+            $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+            foreach ($arg in @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-File', $script:Gate, '-ModulePath', (Get-TestModulePath)) + $Arguments) { $info.ArgumentList.Add($arg) }
+            $info.RedirectStandardOutput = $true
+            $info.RedirectStandardError = $true
+            $info.UseShellExecute = $false
+            foreach ($name in 'GITHUB_ACTIONS', 'GITHUB_STEP_SUMMARY', 'TF_BUILD', 'SENTRY_PROJECT') { $null = $info.Environment.Remove($name) }
+            $info.Environment['SENTRY_URL'] = $script:Sandbox.BaseUri
+            $info.Environment['SENTRY_ORG'] = $script:Sandbox.Organization
+            $info.Environment['SENTRY_AUTH_TOKEN'] = $script:Sandbox.Token
+            foreach ($key in $Environment.Keys) { $info.Environment[$key] = $Environment[$key] }
+            $process = [System.Diagnostics.Process]::Start($info)
+            $stderr = $process.StandardError.ReadToEndAsync()
+            $stdout = $process.StandardOutput.ReadToEnd()
+            $process.WaitForExit()
+            [pscustomobject]@{ ExitCode = $process.ExitCode; Output = $stdout; Error = $stderr.Result }
+        }
+    }
+
+    It 'both pipelines run the gate script' {
+        foreach ($yaml in 'github-actions.yml', 'azure-pipelines.yml') {
+            Get-Content -Raw (Join-Path (Get-RepoRoot) "samples/release-gate/$yaml") | Should -BeLike '*samples/release-gate/Invoke-ReleaseGate.ps1*'
+        }
+    }
+
+    It 'exits 1 on Fail, with an error annotation and a job summary in GitHub Actions' {
+        $summary = Join-Path ([IO.Path]::GetTempPath()) "gate-summary-$([guid]::NewGuid().ToString('n')).md"
+        try {
+            $run = Invoke-Gate @('-Release', 'checkout@2.1.0', '-Environment', 'production', '-Project', 'checkout') @{ GITHUB_ACTIONS = 'true'; GITHUB_STEP_SUMMARY = $summary }
+            $run.ExitCode | Should -Be 1 -Because $run.Error
+            $run.Output | Should -BeLike '*checkout@2.1.0 in production: Fail*'
+            $run.Output | Should -BeLike '*::error title=Sentry release health::checkout@2.1.0 in production: Fail.*'
+            $run.Output | Should -BeLike '*Get-SentryRollbackTarget*'
+            Get-Content -Raw $summary | Should -BeLike '*is **Fail***'
+        }
+        finally { Remove-Item $summary -ErrorAction SilentlyContinue }
+    }
+
+    It 'exits 0 on Pass, without annotations' {
+        $run = Invoke-Gate @('-Release', 'web@1.1.0', '-Environment', 'production', '-Project', 'web') @{ TF_BUILD = 'True' }
+        $run.ExitCode | Should -Be 0 -Because $run.Error
+        $run.Output | Should -BeLike '*web@1.1.0 in production: Pass (baseline: web@1.0.0)*'
+        $run.Output | Should -Not -BeLike '*##vso*'
+    }
+
+    It 'exits 0 on Warn with a warning in Azure DevOps, and 1 when -FailOn Warn' {
+        $run = Invoke-Gate @('-Release', 'search@3.1.0', '-Environment', 'production', '-Project', 'search') @{ TF_BUILD = 'True' }
+        $run.ExitCode | Should -Be 0 -Because $run.Error
+        $run.Output | Should -BeLike '*##vso`[task.logissue type=warning`]search@3.1.0 in production: Warn.*'
+        (Invoke-Gate @('-Release', 'search@3.1.0', '-Environment', 'production', '-Project', 'search', '-FailOn', 'Warn')).ExitCode | Should -Be 1
+    }
+
+    It 'watches the bake time with -BakeMinutes and stops on Fail' {
+        $run = Invoke-Gate @('-Release', 'checkout@2.1.0', '-Environment', 'production', '-Project', 'checkout', '-BakeMinutes', '30')
+        $run.ExitCode | Should -Be 1 -Because $run.Error
+    }
+
+    It 'exits 2 when the release cannot be judged' {
+        $run = Invoke-Gate @('-Release', 'web@9.9.9', '-Environment', 'production', '-Project', 'web')
+        $run.ExitCode | Should -Be 2
+        $run.Output | Should -BeLike '*could not judge web@9.9.9*'
+    }
+}
