@@ -79,7 +79,9 @@ Write-Host "Release gate: $($verdict.Release) in $($verdict.Environment): $($ver
 foreach ($reason in $verdict.Reasons) { Write-Host ('  - ' + (ConvertTo-OneLine $reason)) }
 foreach ($missing in $verdict.MissingSignals) { Write-Host ('  missing: ' + (ConvertTo-OneLine $missing)) }
 
-$headline = "$($verdict.Release) in $($verdict.Environment): $($verdict.Verdict). " + (@($verdict.Reasons | Where-Object { $_ -match '^(Fail|Warn|Inconclusive):' } | Select-Object -First 3) -join ' ')
+# The reasons that decided the verdict first (a Fail's before its Warns).
+$deciding = @($verdict.Reasons | Where-Object { $_.StartsWith($verdict.Verdict + ':') }) + @($verdict.Reasons | Where-Object { $_ -match '^(Fail|Warn|Inconclusive):' -and -not $_.StartsWith($verdict.Verdict + ':') })
+$headline = "$($verdict.Release) in $($verdict.Environment): $($verdict.Verdict). " + (($deciding | Select-Object -First 3) -join ' ')
 $level = if ($blocked) { 'error' } elseif ($verdict.Verdict -ne 'Pass') { 'warning' } else { $null }
 if ($level -and $env:GITHUB_ACTIONS -eq 'true') {
     Write-Host "::${level} title=Sentry release health::$(ConvertTo-GitHubData $headline)"

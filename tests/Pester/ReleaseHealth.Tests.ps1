@@ -9,6 +9,27 @@ BeforeAll {
     $s = $script:Sandbox
     $script:Connection = Connect-Sentry -BaseUri $s.BaseUri -Organization $s.Organization -Token $s.SecureToken -PassThru
 
+    $script:Gate = Join-Path (Get-RepoRoot) 'samples/release-gate/Invoke-ReleaseGate.ps1'
+
+    # Runs the gate as the pipelines do: a fresh pwsh, connected from the environment only.
+    function Invoke-Gate([string[]] $Arguments, [hashtable] $Environment = @{}) {
+        $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+        foreach ($arg in @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-File', $script:Gate, '-ModulePath', (Get-TestModulePath)) + $Arguments) { $info.ArgumentList.Add($arg) }
+        $info.RedirectStandardOutput = $true
+        $info.RedirectStandardError = $true
+        $info.UseShellExecute = $false
+        foreach ($name in 'GITHUB_ACTIONS', 'GITHUB_STEP_SUMMARY', 'TF_BUILD', 'SENTRY_PROJECT') { $null = $info.Environment.Remove($name) }
+        $info.Environment['SENTRY_URL'] = $script:Sandbox.BaseUri
+        $info.Environment['SENTRY_ORG'] = $script:Sandbox.Organization
+        $info.Environment['SENTRY_AUTH_TOKEN'] = $script:Sandbox.Token
+        foreach ($key in $Environment.Keys) { $info.Environment[$key] = $Environment[$key] }
+        $process = [System.Diagnostics.Process]::Start($info)
+        $stderr = $process.StandardError.ReadToEndAsync()
+        $stdout = $process.StandardOutput.ReadToEnd()
+        $process.WaitForExit()
+        [pscustomobject]@{ ExitCode = $process.ExitCode; Output = $stdout; Error = $stderr.Result }
+    }
+
     function Test-Release([string] $Release, [hashtable] $Extra = @{}) {
         Test-SentryReleaseHealth -Release $Release -Environment production -Project $Release.Split('@')[0] -WarningAction SilentlyContinue @Extra
     }
@@ -205,29 +226,6 @@ Describe 'Release health on an old self-hosted Sentry' {
 }
 
 Describe 'The release gate sample (GitHub Actions and Azure DevOps)' {
-    BeforeAll {
-        $script:Gate = Join-Path (Get-RepoRoot) 'samples/release-gate/Invoke-ReleaseGate.ps1'
-
-        # Runs the gate as the pipelines do: a fresh pwsh, connected from the environment only.
-        function Invoke-Gate([string[]] $Arguments, [hashtable] $Environment = @{}) {
-            $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-            foreach ($arg in @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-File', $script:Gate, '-ModulePath', (Get-TestModulePath)) + $Arguments) { $info.ArgumentList.Add($arg) }
-            $info.RedirectStandardOutput = $true
-            $info.RedirectStandardError = $true
-            $info.UseShellExecute = $false
-            foreach ($name in 'GITHUB_ACTIONS', 'GITHUB_STEP_SUMMARY', 'TF_BUILD', 'SENTRY_PROJECT') { $null = $info.Environment.Remove($name) }
-            $info.Environment['SENTRY_URL'] = $script:Sandbox.BaseUri
-            $info.Environment['SENTRY_ORG'] = $script:Sandbox.Organization
-            $info.Environment['SENTRY_AUTH_TOKEN'] = $script:Sandbox.Token
-            foreach ($key in $Environment.Keys) { $info.Environment[$key] = $Environment[$key] }
-            $process = [System.Diagnostics.Process]::Start($info)
-            $stderr = $process.StandardError.ReadToEndAsync()
-            $stdout = $process.StandardOutput.ReadToEnd()
-            $process.WaitForExit()
-            [pscustomobject]@{ ExitCode = $process.ExitCode; Output = $stdout; Error = $stderr.Result }
-        }
-    }
-
     It 'both pipelines run the gate script' {
         foreach ($yaml in 'github-actions.yml', 'azure-pipelines.yml') {
             Get-Content -Raw (Join-Path (Get-RepoRoot) "samples/release-gate/$yaml") | Should -BeLike '*samples/release-gate/Invoke-ReleaseGate.ps1*'
@@ -270,5 +268,27 @@ Describe 'The release gate sample (GitHub Actions and Azure DevOps)' {
         $run = Invoke-Gate @('-Release', 'web@9.9.9', '-Environment', 'production', '-Project', 'web')
         $run.ExitCode | Should -Be 2
         $run.Output | Should -BeLike '*could not judge web@9.9.9*'
+    }
+}
+
+Describe 'The release gate sample with hostile event data' {
+    It 'never passes a pipeline command through from an issue title' {
+        # A warning in web@1.1.0 from one user: noted in the reasons, the verdict stays Pass.
+        $dsn = [uri] $script:Sandbox.Dsn
+        $eventId = [guid]::NewGuid().ToString('n')
+        $event = @{
+            event_id = $eventId; timestamp = [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds() / 1000.0; platform = 'javascript'; level = 'warning'
+            release = 'web@1.1.0'; environment = 'production'; user = @{ id = 'hostile' }
+            # Titles are a message's first line; Azure DevOps acts on ##vso[ anywhere in a line.
+            message = "pwned ##vso[task.setvariable variable=pwned]1"
+        } | ConvertTo-Json -Depth 6 -Compress
+        $body = "{`"event_id`":`"$eventId`"}`n{`"type`":`"event`"}`n$event`n"
+        Invoke-RestMethod -Method Post -Uri "$($dsn.Scheme)://$($dsn.Authority)/api/$($dsn.AbsolutePath.Trim('/'))/envelope/?sentry_key=$($dsn.UserInfo)" -Body $body -ContentType 'application/x-sentry-envelope' | Out-Null
+
+        $run = Invoke-Gate @('-Release', 'web@1.1.0', '-Environment', 'production', '-Project', 'web') @{ TF_BUILD = 'True'; GITHUB_ACTIONS = 'true' }
+        $run.ExitCode | Should -Be 0 -Because $run.Error
+        $run.Output | Should -BeLike '*pwned*'
+        $lines = $run.Output -split "`r?`n"
+        $lines | Where-Object { $_ -match '^\s*::' -or $_.Contains('##vso[') } | Should -BeNullOrEmpty
     }
 }

@@ -216,7 +216,7 @@ namespace SentryRunbook.Analysis
                 Inconclusive => $"Wait for more traffic on {signals.Release} and judge again (Watch-SentryRelease)",
                 _ => null,
             };
-            if (action != null) reasons.Add((verdict == Fail ? "Fail: run Get-SentryRollbackTarget. " : string.Empty) + action);
+            if (action != null) reasons.Add("Next: " + (verdict == Fail ? "run Get-SentryRollbackTarget. " : string.Empty) + action);
             return new ReleaseHealthVerdict(signals.Release, signals.Baseline, signals.Environment, signals.Project, verdict, reasons, signals, figures, missing, action);
         }
 
