@@ -46,7 +46,7 @@ Describe 'Test-SentryReleaseHealth on the releases scenario' {
         $v.Verdict | Should -Be 'Pass'
         # web@1.0.1 was created later but only deployed to staging: it is not the baseline.
         $v.Baseline | Should -Be 'web@1.0.0'
-        $v.Reasons | Should -Contain ($v.Reasons | Where-Object { $_ -like 'Baseline web@1.0.0: the release deployed to production before web@1.1.0*' })
+        $v.Reasons | Where-Object { $_ -like 'Baseline web@1.0.0: the release deployed to production before web@1.1.0*deploys/*' } | Should -Not -BeNullOrEmpty
         $v.Sessions | Should -Be 1800
         $v.CrashFreeSessionRate | Should -Be 99.83
         $v.BaselineCrashFreeSessionRate | Should -Be 99.83
@@ -68,7 +68,7 @@ Describe 'Test-SentryReleaseHealth on the releases scenario' {
         $reason = $v.Reasons | Where-Object { $_ -like 'Fail: crash-free sessions*' }
         $reason | Should -Not -BeNullOrEmpty
         $reason | Should -BeLike '*120 crashed of 1200*'
-        $reason | Should -BeLike '*GET sessions/?field=sum(session)*environment=production*'
+        $reason | Should -BeLike '*GET sessions/?field=sum(session)*query=release:"checkout@2.1.0"*environment=production*'
         $v.RecommendedAction | Should -BeLike '*Get-SentryRollbackTarget*'
     }
 

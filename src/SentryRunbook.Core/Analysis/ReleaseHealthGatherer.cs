@@ -95,14 +95,22 @@ namespace SentryRunbook.Analysis
             signals.BaselineSource = baseline is null ? null
                 : request.Baseline != null ? (baselineDeployedAt is DateTimeOffset named ? $"named by the caller; deployed to {environment} {Time(named)}" : "named by the caller; measured from " + Time(baselineStart))
                 : $"the release deployed to {environment} before {release} ({Time(baselineDeployedAt!.Value)}; {release} followed {Time(cutoff)})";
+            // The deploys behind the baseline and the window, for the record.
+            var deployQuery = new ImpactQuery(
+                "Baseline",
+                request.Baseline is null ? "releases/ and releases/{version}/deploys/" : $"releases/{request.Baseline}/deploys/",
+                request.Baseline is null ? projects.Select(p => Pair("project", p)).Concat(new[] { Pair("per_page", "100") }).ToList() : new List<KeyValuePair<string, string>>(),
+                $"{release} first deployed to {environment} {(deployedAt is DateTimeOffset at ? Time(at) : "never")}; baseline {baseline ?? "none"}" + (baselineDeployedAt is DateTimeOffset bt ? $" deployed {Time(bt)}" : string.Empty));
+            signals.Queries.Add(deployQuery);
+            if (signals.BaselineSource != null) signals.BaselineSource += " [" + Cite(deployQuery) + "]";
 
             // Round 2, concurrently: sessions, errors, new and regressed issues, latency.
             Log?.Invoke($"Release health of {release}: round 2, concurrently: sessions, error counts, new issues, regressed issues, p95 of the busiest transactions"
                 + (baseline is null ? " (no baseline)" : $", each also for {baseline} since {Time(baselineStart)}"));
             var mineWindow = TimeWindow.Between(since, now);
             var baselineWindow = TimeWindow.Between(baselineStart, now);
-            Task<Figure<SentrySessionStats>> mineSessions = Attempt("CrashFreeSessionRate", ct => Sessions(projects, environments, mineWindow, since, now, ct), cancellationToken);
-            Task<Figure<SentrySessionStats>>? theirSessions = baseline is null ? null : Attempt("BaselineCrashFreeSessionRate", ct => Sessions(projects, environments, baselineWindow, baselineStart, now, ct), cancellationToken);
+            Task<Figure<SentrySessionStats>> mineSessions = Attempt("CrashFreeSessionRate", ct => Sessions(release, projects, environments, mineWindow, since, now, ct), cancellationToken);
+            Task<Figure<SentrySessionStats>>? theirSessions = baseline is null ? null : Attempt("BaselineCrashFreeSessionRate", ct => Sessions(baseline!, projects, environments, baselineWindow, baselineStart, now, ct), cancellationToken);
             Task<Figure<double?>> mineErrors = Attempt("ErrorsPerThousandSessions", ct => Errors(release, projects, environments, mineWindow, ct), cancellationToken);
             Task<Figure<double?>>? theirErrors = baseline is null ? null : Attempt("BaselineErrorsPerThousandSessions", ct => Errors(baseline, projects, environments, baselineWindow, ct), cancellationToken);
             string period = Period(now - since);
@@ -118,7 +126,7 @@ namespace SentryRunbook.Analysis
             Record(signals, mineSessions.Result, theirSessions?.Result, mineErrors.Result, theirErrors?.Result, newIssues.Result, regressed.Result, latency.Result);
             SentrySessionStats? mineStats = mineSessions.Result.Value, theirStats = theirSessions?.Result.Value;
             signals.ProjectHasSessions = HasSessions(mineStats) || HasSessions(theirStats);
-            // Without any sessions in the project the counts are unknown, not zero.
+            // Without sessions from either release (the project sends none, or release health is off) the counts are unknown, not zero.
             signals.Sessions = signals.ProjectHasSessions ? Counts(mineStats, release) : null;
             signals.BaselineSessions = signals.ProjectHasSessions && baseline != null ? Counts(theirStats, baseline) : null;
             signals.SessionsQuery = Cite(mineSessions.Result.Query);
@@ -155,12 +163,14 @@ namespace SentryRunbook.Analysis
             return deploys.SelectMany(d => d).ToList();
         }
 
-        private async Task<Figure<SentrySessionStats>> Sessions(string[] projects, string[] environments, TimeWindow window, DateTimeOffset start, DateTimeOffset end, CancellationToken ct)
+        private async Task<Figure<SentrySessionStats>> Sessions(string release, string[] projects, string[] environments, TimeWindow window, DateTimeOffset start, DateTimeOffset end, CancellationToken ct)
         {
-            // Grouped by release: one answer says whether the project sends sessions at all, and gives the release's own.
-            // Hourly within two days; beyond, daily keeps groups × intervals under Sentry's 10,000 points.
+            // Filtered to the one release, so that a project with many releases never pushes it out of the
+            // groups Sentry returns; grouped by release so the answer names it. Hourly within two days,
+            // daily beyond (Sentry allows 10,000 points).
             var query = new SessionsQuery
             {
+                Query = "release:" + Quote(release),
                 Fields = new[] { "sum(session)", "crash_free_rate(session)", "count_unique(user)", "crash_free_rate(user)" },
                 GroupBy = new[] { "release" },
                 Projects = projects,
@@ -324,6 +334,7 @@ namespace SentryRunbook.Analysis
         private static List<KeyValuePair<string, string>> SessionPairs(SessionsQuery q)
         {
             var pairs = q.Fields.Select(f => Pair("field", f)).Concat(q.GroupBy.Select(g => Pair("groupBy", g))).ToList();
+            if (q.Query != null) pairs.Add(Pair("query", q.Query));
             pairs.AddRange(q.Projects.Select(p => Pair("project", p)));
             pairs.AddRange(q.Environments.Select(e => Pair("environment", e)));
             pairs.AddRange(q.Window.Parameters());

@@ -53,7 +53,7 @@ namespace SentryRunbook.Analysis
             {
                 if (!missing.Any(m => m.StartsWith("CrashFreeSessionRate", StringComparison.Ordinal)))
                 {
-                    missing.Add("CrashFreeSessionRate: the project sent no sessions in the window (release health is off or its SDK does not send sessions)");
+                    missing.Add($"CrashFreeSessionRate: no sessions from {signals.Release}" + (signals.Baseline is null ? string.Empty : $" or {signals.Baseline}") + " in the window (the project sends none: release health is off or its SDK does not send sessions)");
                 }
 
                 reasons.Add("No session data for the project: judged on issues alone (new issues, regressions" + (signals.Transactions.Count > 0 ? ", latency" : string.Empty) + "); crash-free rates and adoption are unknown"

@@ -180,7 +180,7 @@ namespace SentryRunbook.Models
         public string? Project { get; set; }
         public DateTimeOffset Since { get; set; }
         public DateTimeOffset EvaluatedAt { get; set; }
-        /// <summary>False when the project sent no sessions at all in the window: the release is judged on issues alone.</summary>
+        /// <summary>False when neither the release nor its baseline sent sessions in their windows (the project sends none): the release is judged on issues alone.</summary>
         public bool ProjectHasSessions { get; set; }
         public SessionCounts? Sessions { get; set; }
         public SessionCounts? BaselineSessions { get; set; }
