@@ -10,10 +10,12 @@
 
     Assets: a credential "Sentry" whose password is an internal integration token (event:read,
     project:read, project:releases, org:read), and an encrypted variable "TeamsWebhookUri".
+    For self-hosted Sentry pass -BaseUri instead of -Region.
 #>
 param(
     [string] $Organization = 'acme',
     [ValidateSet('us', 'de')] [string] $Region = 'us',
+    [string] $BaseUri,
     [Parameter(Mandatory)] [string] $Project,
     [string] $Environment = 'production',
     [string] $TeamsWebhookVariable = 'TeamsWebhookUri'
@@ -22,7 +24,8 @@ param(
 $ErrorActionPreference = 'Stop'
 Import-Module SentryRunbook
 
-Connect-Sentry -Region $Region -Organization $Organization -Project $Project -Credential (Get-AutomationPSCredential -Name 'Sentry')
+$where = if ($BaseUri) { @{ BaseUri = $BaseUri } } else { @{ Region = $Region } }
+Connect-Sentry @where -Organization $Organization -Project $Project -Credential (Get-AutomationPSCredential -Name 'Sentry')
 
 # The release deployed last to the environment: the newest releases' deploys, latest first.
 $current = Get-SentryRelease -Project $Project -First 10 |

@@ -271,6 +271,46 @@ Describe 'The release gate sample (GitHub Actions and Azure DevOps)' {
     }
 }
 
+Describe 'The Automation runbook that posts a Warn or Fail to Teams' {
+    BeforeAll { $script:Hook = Start-TestWebhook }
+    AfterAll { Stop-TestWebhook $script:Hook }
+
+    It 'posts a Fail to Teams and nothing for a Pass' {
+        # Azure Automation provides Get-AutomationPSCredential and Get-AutomationVariable; here they are stand-ins.
+        $runbook = Join-Path (Get-RepoRoot) 'samples/AzureAutomation-ReleaseHealth.ps1'
+        $modules = Split-Path (Split-Path (Get-TestModulePath))
+        foreach ($case in @(@{ Project = 'checkout'; Posts = 1 }, @{ Project = 'web'; Posts = 0 })) {
+            $output = Invoke-FreshPwsh @"
+`$env:PSModulePath = '$modules' + [IO.Path]::PathSeparator + `$env:PSModulePath
+function Get-AutomationPSCredential([string] `$Name) { [pscredential]::new('sentry', (ConvertTo-SecureString '$($script:Sandbox.Token)' -AsPlainText -Force)) }
+function Get-AutomationVariable([string] `$Name) { '$($script:Hook.Uri)/teams' }
+& '$runbook' -BaseUri '$($script:Sandbox.BaseUri)' -Organization '$($script:Sandbox.Organization)' -Project '$($case.Project)'
+"@
+            $posts = @(Receive-TestWebhook $script:Hook)
+            $posts.Count | Should -Be $case.Posts -Because ($output -join "`n")
+        }
+    }
+
+    It 'the card names the release, the verdict and the reason' {
+        $runbook = Join-Path (Get-RepoRoot) 'samples/AzureAutomation-ReleaseHealth.ps1'
+        $modules = Split-Path (Split-Path (Get-TestModulePath))
+        $null = Invoke-FreshPwsh @"
+`$env:PSModulePath = '$modules' + [IO.Path]::PathSeparator + `$env:PSModulePath
+function Get-AutomationPSCredential([string] `$Name) { [pscredential]::new('sentry', (ConvertTo-SecureString '$($script:Sandbox.Token)' -AsPlainText -Force)) }
+function Get-AutomationVariable([string] `$Name) { '$($script:Hook.Uri)/teams' }
+& '$runbook' -BaseUri '$($script:Sandbox.BaseUri)' -Organization '$($script:Sandbox.Organization)' -Project search
+"@
+        $post = @(Receive-TestWebhook $script:Hook)
+        $post.Count | Should -Be 1
+        $post[0].Path | Should -Be '/teams'
+        # The card escapes Markdown (search@3\\.1\\.0 in its JSON); compare without the escapes.
+        $card = $post[0].Body -replace '\\\\', ''
+        $card | Should -BeLike '*AdaptiveCard*'
+        $card | Should -BeLike '*search@3.1.0*'
+        $card | Should -BeLike '*Release health Warn against search@3.0.0*latency regression*'
+    }
+}
+
 Describe 'The release gate sample with hostile event data' {
     It 'never passes a pipeline command through from an issue title' {
         # A warning in web@1.1.0 from one user: noted in the reasons, the verdict stays Pass.
