@@ -150,8 +150,21 @@ Describe 'Test-SentryReleaseHealth on the releases scenario' {
     It 'a release never deployed to the environment needs -Since' {
         Test-SentryReleaseHealth web@1.0.1 production -Project web -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $err[0].FullyQualifiedErrorId | Should -BeLike 'SentryReleaseNotDeployed*'
-        $err[0].ErrorDetails.RecommendedAction + $err[0].CategoryInfo | Should -Not -BeNullOrEmpty
+        $err[0].ErrorDetails.RecommendedAction | Should -BeLike '*New-SentryDeploy*-Since*'
+        $err[0].TargetObject | Should -Be 'web@1.0.1'
         (Test-SentryReleaseHealth web@1.0.1 production -Project web -Since ([DateTimeOffset]::UtcNow.AddHours(-3)) -WarningAction SilentlyContinue).Release | Should -Be 'web@1.0.1'
+    }
+
+    It 'judges a deploy piped in from Get-SentryDeploy' {
+        $v = Get-SentryDeploy -Release checkout@2.1.0 | Where-Object Environment -eq production | Test-SentryReleaseHealth -Project checkout -WarningAction SilentlyContinue
+        $v.Release | Should -Be 'checkout@2.1.0'
+        $v.Verdict | Should -Be 'Fail'
+    }
+
+    It '-Since in the future is an error that says so' {
+        Test-SentryReleaseHealth web@1.1.0 production -Project web -Since ([DateTimeOffset]::UtcNow.AddHours(1)) -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'SentryReleaseSinceInFuture*'
+        $err[0].ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
     }
 
     It 'binds Release and Environment by property name' {
