@@ -119,6 +119,11 @@ Describe 'Test-SentryReleaseHealth on the releases scenario' {
         (Test-Release web@1.1.0 @{ Baseline = 'web@1.0.1' }).Baseline | Should -Be 'web@1.0.1'
     }
 
+    It 'a release cannot be its own baseline' {
+        Test-SentryReleaseHealth web@1.1.0 production -Project web -Baseline web@1.1.0 -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'SentryReleaseBaselineSame*'
+    }
+
     It '-Quiet is $false only on Fail' {
         Test-Release checkout@2.1.0 @{ Quiet = $true } | Should -BeFalse
         Test-Release web@1.1.0 @{ Quiet = $true } | Should -BeTrue

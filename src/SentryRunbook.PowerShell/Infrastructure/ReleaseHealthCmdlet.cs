@@ -56,6 +56,12 @@ namespace SentryRunbook.PowerShell.Infrastructure
                 return null;
             }
 
+            if (Baseline != null && string.Equals(Baseline, Release, StringComparison.Ordinal))
+            {
+                WriteError(ErrorRecords.Input("SentryReleaseBaselineSame", $"-Baseline is the release being judged ({Release}): a release cannot be its own baseline.", "Name an earlier release, or leave -Baseline out to use the one deployed to the environment before it.", Baseline));
+                return null;
+            }
+
             var request = new ReleaseHealthRequest
             {
                 Release = Release,
