@@ -31,6 +31,8 @@
         'Add-SentryIssueNote'
         'New-SentryDeploy'
         'Get-SentryRollbackTarget'
+        'Test-SentryReleaseHealth'
+        'Watch-SentryRelease'
         'New-IncidentMessage'
         'Send-IncidentMessage'
         'Save-IncidentEvidence'

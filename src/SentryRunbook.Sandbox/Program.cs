@@ -1,6 +1,6 @@
 using SentryRunbook.Sandbox;
 
-const string Usage = "usage: SentryRunbook.Sandbox [--port N] [--host 127.0.0.1] [--scenario seed-examples|empty|FILE.json] [--profile saas|self-hosted-legacy] [--token TOKEN] [--organization acme] [--project web] [--legacy-brownout] [--no-rate-limits] [--no-bulk-fallback-to-search] [--verbose]";
+const string Usage = "usage: SentryRunbook.Sandbox [--port N] [--host 127.0.0.1] [--scenario seed-examples|empty|releases|FILE.json] [--profile saas|self-hosted-legacy] [--token TOKEN] [--organization acme] [--project web] [--legacy-brownout] [--no-rate-limits] [--no-bulk-fallback-to-search] [--verbose]";
 
 if (args.Any(a => a is "--help" or "-h" or "-?"))
 {

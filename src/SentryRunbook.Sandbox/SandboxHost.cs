@@ -51,7 +51,9 @@ public sealed class SandboxHost : IAsyncDisposable
         // Self-hosted Sentry has no API rate limits and sends no X-Sentry-Rate-Limit-* headers (REFERENCE.md §1.1).
         if (SandboxProfile.IsLegacy(options)) options.RateLimits = false;
         var store = ScenarioFile.IsFile(options.Scenario) ? (options.ScenarioFile ??= ScenarioFile.Load(options.Scenario)).Build(options, now)
-            : options.Scenario == ScenarioNames.Empty ? SeedExamples.BuildEmpty(options, now) : SeedExamples.Build(options, now);
+            : options.Scenario == ScenarioNames.Empty ? SeedExamples.BuildEmpty(options, now)
+            : options.Scenario == ScenarioNames.Releases ? ScenarioFile.BuiltIn(ScenarioNames.Releases).Build(options, now)
+            : SeedExamples.Build(options, now);
         var state = new SandboxState(options, store);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });

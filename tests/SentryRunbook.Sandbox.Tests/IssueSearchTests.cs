@@ -195,7 +195,7 @@ public sealed class IssueSearchTests
     [InlineData("firstSeen:>yesterday", "Invalid date format for firstSeen")]
     [InlineData("issue.priority:urgent", "Invalid priority value: urgent")]
     [InlineData("count():>10", "does not support the \"count()\" filter")]
-    [InlineData("regressed_in_release:web@2.0", "does not support the \"regressed_in_release\" filter")]
+    [InlineData("detector:abc", "does not support the \"detector\" filter")]
     [InlineData("project:nope", "Project(s) nope do not exist")]
     [InlineData("fidtag:", "Empty value for fidtag")]
     public void UnsupportedConstructs_AreRefusedWithAReason(string query, string expected) =>

@@ -68,6 +68,23 @@ namespace SentryRunbook.Analysis
         /// <summary>Patterns weaker than this are not reported.</summary>
         public double MinimumPatternConfidence { get; private set; } = 0.3;
 
+        // Release health (Test-SentryReleaseHealth). The crash-free line is CrashFreeRateBelow, as for P0.
+        /// <summary>
+        /// The chance of a false alarm the release gate accepts: the two-sided Wilson intervals are at 1 minus this
+        /// (0.05 → 95%), and a one-sided test against the baseline counts as a real difference below it.
+        /// </summary>
+        public double ReleaseSignificance { get; private set; } = 0.05;
+        /// <summary>Warn when the crash-free session rate is lower than the baseline's by at least this many points (and significantly so).</summary>
+        public double ReleaseCrashFreeDropAbove { get; private set; } = 0.5;
+        /// <summary>Fail when an issue first seen in the release has hit more than this many users (the runbook's P1 line).</summary>
+        public long ReleaseNewIssueUsersAbove { get; private set; } = 100;
+        /// <summary>Warn when errors per 1,000 sessions rose by at least this percent over the baseline's (and significantly so).</summary>
+        public double ReleaseErrorRateIncreaseAbove { get; private set; } = 50;
+        /// <summary>Warn when a busy transaction's p95 rose by at least this percent over the baseline's.</summary>
+        public double ReleaseLatencyIncreaseAbove { get; private set; } = 25;
+        /// <summary>A transaction's p95 is compared only when both releases have at least this many of it.</summary>
+        public long ReleaseMinimumTransactions { get; private set; } = 50;
+
         public bool IsApplicationHost(string host) => ApplicationDomains.Any(pattern => Wildcard.IsMatch(host, pattern));
 
         public IReadOnlyDictionary<string, SeverityLevel> Levels { get; private set; } = new Dictionary<string, SeverityLevel>(StringComparer.OrdinalIgnoreCase)
@@ -85,6 +102,8 @@ namespace SentryRunbook.Analysis
         {
             "CrashFreeRateBelow", "EventsPerMinuteAbove", "UsersPerHourAbove", "ProductionEnvironments", "NonProductionEnvironments", "CoreFlowTransactions",
             "CoreFlowTags", "Levels", "ApplicationDomains", "DeployWindowMinutes", "TrafficCorrelationAbove", "MinimumPatternConfidence",
+            "ReleaseSignificance", "ReleaseCrashFreeDropAbove", "ReleaseNewIssueUsersAbove", "ReleaseErrorRateIncreaseAbove", "ReleaseLatencyIncreaseAbove",
+            "ReleaseMinimumTransactions",
         };
 
         public SeverityLevel Level(string name) => Levels[name];
@@ -162,6 +181,24 @@ namespace SentryRunbook.Analysis
                         break;
                     case "minimumpatternconfidence":
                         policy.MinimumPatternConfidence = Number(key, value, 0, 1);
+                        break;
+                    case "releasesignificance":
+                        policy.ReleaseSignificance = Number(key, value, 0.0001, 0.5);
+                        break;
+                    case "releasecrashfreedropabove":
+                        policy.ReleaseCrashFreeDropAbove = Number(key, value, 0, 100);
+                        break;
+                    case "releasenewissueusersabove":
+                        policy.ReleaseNewIssueUsersAbove = (long)Number(key, value, 0, long.MaxValue);
+                        break;
+                    case "releaseerrorrateincreaseabove":
+                        policy.ReleaseErrorRateIncreaseAbove = Number(key, value, 0, 100000);
+                        break;
+                    case "releaselatencyincreaseabove":
+                        policy.ReleaseLatencyIncreaseAbove = Number(key, value, 0, 100000);
+                        break;
+                    case "releaseminimumtransactions":
+                        policy.ReleaseMinimumTransactions = (long)Number(key, value, 1, long.MaxValue);
                         break;
                     default:
                         throw new PolicyException(key, "is not a policy setting; the settings are " + string.Join(", ", SettingNames));

@@ -48,6 +48,15 @@ public sealed partial class ScenarioFile
 
     // ---- parsing --------------------------------------------------------------------------------------
 
+    /// <summary>A scenario shipped inside the sandbox (`--scenario releases`), in the same format as a file.</summary>
+    public static ScenarioFile BuiltIn(string name)
+    {
+        using var stream = typeof(ScenarioFile).Assembly.GetManifestResourceStream($"SentryRunbook.Sandbox.Scenarios.{name}.json")
+            ?? throw new ScenarioFileException("$", $"no built-in scenario '{name}'");
+        using var reader = new StreamReader(stream);
+        return Parse(reader.ReadToEnd());
+    }
+
     public static ScenarioFile Load(string path)
     {
         if (!File.Exists(path)) throw new ScenarioFileException("$", $"scenario file '{path}' not found");

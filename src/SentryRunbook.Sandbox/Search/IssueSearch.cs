@@ -25,7 +25,7 @@ public sealed class IssueSearch
     // Keys Sentry's issue search knows that the sandbox has no data for; an empty answer would be a lie.
     private static readonly HashSet<string> Unsupported = new(StringComparer.Ordinal)
     {
-        "timestamp", "event.timestamp", "regressed_in_release", "issue.seer_actionability", "issue.seer_last_run", "detector",
+        "timestamp", "event.timestamp", "issue.seer_actionability", "issue.seer_last_run", "detector",
     };
 
     private static readonly string[] IsValues =
@@ -134,7 +134,17 @@ public sealed class IssueSearch
                               || (latest && store.Releases.Latest(i.Project) is { } l && i.Releases.Contains(l.Version)), negated);
                 return true;
             }
-            case "firstRelease" or "first_release":
+            case "regressed_in_release":
+            {
+                // Sentry reads GroupHistory (status regressed, with the release); here the set_regression activity.
+                var patterns = Patterns(values.Where(v => v != "latest"), ignoreCase: false);
+                var latest = values.Contains("latest");
+                AddIssue(i => i.Activities.Any(a => a.Type == "set_regression" && a.Data.TryGetValue("version", out var v) && v is { } r
+                              && (patterns.Any(p => p(r)) || (latest && store.Releases.Latest(i.Project) is { } l && l.Version == r))), negated);
+                return true;
+            }
+            case "firstRelease" or "first_release" or "first-release":
+                // Sentry's release page counts new issues with first-release:"VERSION" (REFERENCE.md §7, newGroups).
             {
                 var patterns = Patterns(values.Where(v => v != "latest"), ignoreCase: false);
                 var latest = values.Contains("latest");

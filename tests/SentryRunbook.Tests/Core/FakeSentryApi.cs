@@ -45,7 +45,12 @@ internal sealed class FakeSentryApi : ISentryApi
 
     public Task<SentryOrganization> GetOrganizationAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<SentryIssue> GetIssueAsync(string issueId, CancellationToken cancellationToken) => throw new NotSupportedException();
-    public Task<SentryPage<SentryIssue>> GetIssuePageAsync(IssueQuery query, Uri? nextPage, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Func<IssueQuery, SentryPage<SentryIssue>>? IssuePage { get; set; }
+    public Task<SentryPage<SentryIssue>> GetIssuePageAsync(IssueQuery query, Uri? nextPage, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"issues:{query.Query}:{query.StatsPeriod}");
+        return Task.FromResult(Answer(IssuePage, query));
+    }
     public Task<SentryEvent> GetIssueEventAsync(string issueId, string eventId, IReadOnlyList<string> environments, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<SentryPage<SentryEvent>> GetIssueEventPageAsync(string issueId, int perPage, Uri? nextPage, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<IReadOnlyList<SentryActivity>> GetIssueActivityAsync(string issueId, CancellationToken cancellationToken)
@@ -54,7 +59,12 @@ internal sealed class FakeSentryApi : ISentryApi
         return Task.FromResult(Answer(Activity, issueId));
     }
     public Task<IReadOnlyList<SuspectCommit>> GetSuspectCommitsAsync(string project, string eventId, CancellationToken cancellationToken) => throw new NotSupportedException();
-    public Task<SentryPage<SentryRelease>> GetReleasePageAsync(string? project, string? query, Uri? nextPage, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Func<string?, SentryPage<SentryRelease>>? ReleasePage { get; set; }
+    public Task<SentryPage<SentryRelease>> GetReleasePageAsync(string? project, string? query, Uri? nextPage, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"releases:{project}");
+        return Task.FromResult(Answer(ReleasePage, project));
+    }
     public Task<SentryRelease> GetReleaseAsync(string version, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<IReadOnlyList<SentryDeploy>> GetDeploysAsync(string version, CancellationToken cancellationToken)
     {
