@@ -42,6 +42,22 @@ Describe 'Get-SentryIssue by id' {
         $problems[0].ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
     }
 
+    It 'reads many numeric ids 100 to a request, in input order, and each issue alone with -Detailed' {
+        $ids = @((Get-SentryIssue -Query '' -Sort freq -First 12).Id) + '999999998'
+        $verbose = $ids | Get-SentryIssue -Verbose -ErrorVariable problems -ErrorAction SilentlyContinue 4>&1
+        $issues = @($verbose | Where-Object { $_ -is [SentryRunbook.Models.SentryIssue] })
+        $issues.Id | Should -Be ($ids | Select-Object -First 12)
+        @($verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match '^GET \S+/issues/\?group=' }).Count | Should -Be 1
+        @($verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match '^GET \S+/issues/\d+/ ->' }).Count | Should -Be 0
+        $issues | ForEach-Object { $_.HasReleaseDetails | Should -BeFalse }
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'SentryIssueNotFound,*'
+        $problems[0].TargetObject | Should -Be '999999998'
+
+        $detailed = $ids | Select-Object -First 7 | Get-SentryIssue -Detailed
+        $detailed.Id | Should -Be ($ids | Select-Object -First 7)
+        $detailed | ForEach-Object { $_.HasReleaseDetails | Should -BeTrue }
+    }
+
     It 'refuses what is not an issue id without calling Sentry' {
         Get-SentryIssue 'not an id' -ErrorVariable problems -ErrorAction SilentlyContinue -Verbose 4>&1 |
             Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Should -BeNullOrEmpty

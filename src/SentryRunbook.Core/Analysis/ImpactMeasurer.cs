@@ -135,6 +135,24 @@ namespace SentryRunbook.Analysis
                 return new Figure<SentrySessionStats?>(await _api.GetSessionsAsync(sessionsQuery, ct).ConfigureAwait(false), null);
             }, cancellationToken);
 
+            Task<Figure<double?>> usersPerHourTask = BusiestHourAsync();
+
+            // An incident across the top of the hour is split between two clock hours; count the users of its busiest
+            // 60 minutes instead. Costs a request only when that can differ, and starts as soon as both series are in.
+            async Task<Figure<double?>> BusiestHourAsync()
+            {
+                await Task.WhenAll(perHour, perMinute).ConfigureAwait(false);
+                Figure<double?> clock = perHour.Result;
+                if (clock.MissingReason != null || !Straddles(hourSeries) || !(DensestHour(minuteSeries) is DateTimeOffset busiest)) return clock;
+                return await Attempt("PeakUsersPerHour", async ct =>
+                {
+                    var query = new DiscoverQuery { Dataset = "errors", Fields = new[] { "count_unique(user)" }, Query = issueFilter, Projects = projects, Environments = environments, Window = TimeWindow.Between(busiest, busiest.AddHours(1)), PerPage = 1 };
+                    double? users = (await _api.QueryEventsAsync(query, ct).ConfigureAwait(false)).FirstNumber("count_unique(user)");
+                    double? best = users is double u && clock.Value is double c ? Math.Max(u, c) : users ?? clock.Value;
+                    return new Figure<double?>(best, Record("PeakUsersPerHour", "events/", Discover(query), $"{Text(users)} users in the busiest 60 minutes (clock hours: {Text(clock.Value)})"));
+                }, cancellationToken).ConfigureAwait(false);
+            }
+
             Task<Figure<IReadOnlyList<SentryIssueTag>>> tags = TagsFigure(issueTask, knownTags, cancellationToken);
 
             // The latency query goes out as soon as the tags name the issue's transaction.
@@ -142,19 +160,7 @@ namespace SentryRunbook.Analysis
             await Task.WhenAll(totals, perMinute, perHour, sessions, tags).ConfigureAwait(false);
             SentryIssue measured = await issueTask.ConfigureAwait(false);
 
-            Figure<double?> usersPerHour = perHour.Result;
-            if (usersPerHour.MissingReason is null && Straddles(hourSeries) && DensestHour(minuteSeries) is DateTimeOffset busiest)
-            {
-                // An incident across the top of the hour is split between two clock hours; count the users of its
-                // busiest 60 minutes instead. Costs a request only when that can differ.
-                usersPerHour = await Attempt("PeakUsersPerHour", async ct =>
-                {
-                    var query = new DiscoverQuery { Dataset = "errors", Fields = new[] { "count_unique(user)" }, Query = issueFilter, Projects = projects, Environments = environments, Window = TimeWindow.Between(busiest, busiest.AddHours(1)), PerPage = 1 };
-                    double? users = (await _api.QueryEventsAsync(query, ct).ConfigureAwait(false)).FirstNumber("count_unique(user)");
-                    double? best = users is double u && perHour.Result.Value is double clock ? Math.Max(u, clock) : users ?? perHour.Result.Value;
-                    return new Figure<double?>(best, Record("PeakUsersPerHour", "events/", Discover(query), $"{Text(users)} users in the busiest 60 minutes (clock hours: {Text(perHour.Result.Value)})"));
-                }, cancellationToken).ConfigureAwait(false);
-            }
+            Figure<double?> usersPerHour = await usersPerHourTask.ConfigureAwait(false);
 
             IReadOnlyList<SentryIssueTag> tagList = tags.Result.Value ?? Array.Empty<SentryIssueTag>();
             Figure<(double? Sessions, double? Users)> crashFree;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using SentryRunbook.Abstractions;
+using SentryRunbook.Actions;
 using SentryRunbook.Errors;
 using SentryRunbook.Models;
 using SentryRunbook.PowerShell.Completion;
@@ -53,26 +54,90 @@ namespace SentryRunbook.PowerShell.Commands
         [ValidateSet("date", "new", "freq", "user", "trends", "inbox", "recommended")]
         public string? Sort { get; set; }
 
+        /// <summary>
+        /// Read each issue's details (with its first and last release) even when many ids are given; otherwise more
+        /// than five numeric ids are read 100 to a request from the issue list, whose rows have no releases.
+        /// </summary>
+        [Parameter(ParameterSetName = IdSet)]
+        public SwitchParameter Detailed { get; set; }
+
+        private readonly List<(string Input, string Id)> _pending = new List<(string, string)>();
+
         protected override void ProcessRecord()
         {
             if (ParameterSetName == IdSet)
             {
-                foreach (string input in Id) WriteIssue(input);
+                foreach (string input in Id)
+                {
+                    string? id = ResolveIssueId(input);
+                    if (id is null) continue;
+                    if (id.All(c => c >= '0' && c <= '9'))
+                    {
+                        _pending.Add((input, id));
+                        if (_pending.Count >= StatusPlanner.IssuesPerRead) WritePending();
+                    }
+                    else
+                    {
+                        WritePending(); // keeps the output in input order
+                        WriteIssue(input, id);
+                    }
+                }
             }
         }
 
         protected override void EndProcessing()
         {
             if (ParameterSetName == QuerySet) Search();
+            else WritePending();
         }
 
-        private void WriteIssue(string input)
+        private void WriteIssue(string input, string id)
         {
-            string? id = ResolveIssueId(input);
-            if (id != null && TryCall((api, ct) => api.GetIssueAsync(id, ct), input, out SentryIssue issue))
+            if (TryCall((api, ct) => api.GetIssueAsync(id, ct), input, out SentryIssue issue))
             {
                 SentrySession.Remember(issue);
                 WriteObject(issue);
+            }
+        }
+
+        /// <summary>
+        /// Numeric ids waiting: a few are read one by one (Sentry allows 5 detail reads a second, and details carry
+        /// the releases); more are read 100 to a request from the issue list, in input order.
+        /// </summary>
+        private void WritePending()
+        {
+            if (_pending.Count == 0) return;
+            var pending = _pending.ToList();
+            _pending.Clear();
+            if (Detailed || pending.Count <= StatusPlanner.SingleRouteMax)
+            {
+                foreach ((string input, string id) in pending) WriteIssue(input, id);
+                return;
+            }
+
+            WriteVerbose($"Reading {pending.Count} issues 100 to a request from the issue list (rows carry no first and last release; -Detailed reads each issue's details)");
+            IReadOnlyList<SentryIssue> rows = Array.Empty<SentryIssue>();
+            try
+            {
+                rows = Call((api, ct) => api.GetIssuesAsync(pending.Select(p => p.Id).ToList(), ct));
+            }
+            catch (SentryApiException ex)
+            {
+                ThrowSentryError(ex, null);
+            }
+
+            var byId = rows.ToDictionary(r => r.Id, StringComparer.Ordinal);
+            foreach ((string input, string id) in pending)
+            {
+                if (byId.TryGetValue(id, out SentryIssue? issue))
+                {
+                    SentrySession.Remember(issue);
+                    WriteObject(issue);
+                }
+                else
+                {
+                    WriteError(ErrorRecords.IssueNotFound(id, $"was not found in organization '{ResolvedConnection.Organization}'", input));
+                }
             }
         }
 

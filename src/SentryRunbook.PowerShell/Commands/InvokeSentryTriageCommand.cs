@@ -155,7 +155,7 @@ namespace SentryRunbook.PowerShell.Commands
             foreach ((object target, string id) in pending)
             {
                 if (byId.TryGetValue(id, out SentryIssue? row)) Start(target, id, row);
-                else WriteError(ErrorRecords.Input("SentryIssueNotFound", $"Issue '{id}' was not found in organization '{ResolvedConnection.Organization}' (it may be deleted, merged into another issue, or in a project the token cannot see).", "Check the id with Get-SentryIssue, and that you are connected to the right organization.", target, ErrorCategory.ObjectNotFound));
+                else WriteError(ErrorRecords.IssueNotFound(id, $"was not found in organization '{ResolvedConnection.Organization}'", target));
             }
         }
 

@@ -362,14 +362,9 @@ namespace SentryRunbook.PowerShell.Commands
         }
 
         private static SentryApiException NotFoundError(string id, string what) =>
-            new SentryApiException(
-                SentryErrorKind.NotFound,
-                "SentryIssueNotFound",
-                $"Issue '{id}' {what} (it may be deleted, merged into another issue, or in a project the token cannot see).",
-                "Check the id with Get-SentryIssue, and that you are connected to the right organization.",
-                null, null, "GET", null);
+            (SentryApiException)ErrorRecords.IssueNotFound(id, what, null).Exception;
 
-        private static ErrorRecord NotFound(string input, string id, string what) => ErrorRecords.From(NotFoundError(id, what), input);
+        private static ErrorRecord NotFound(string input, string id, string what) => ErrorRecords.IssueNotFound(id, what, input);
 
         private static bool IsNumeric(string id) => id.Length > 0 && id.All(c => c >= '0' && c <= '9');
 

@@ -20,6 +20,15 @@ namespace SentryRunbook.PowerShell.Infrastructure
             return record;
         }
 
+        /// <summary>An id a batched read did not return: Sentry lists only issues that exist and the token can see.</summary>
+        public static ErrorRecord IssueNotFound(string id, string? what, object? target) =>
+            From(new SentryApiException(
+                SentryErrorKind.NotFound,
+                "SentryIssueNotFound",
+                $"Issue '{id}' {what ?? "was not found"} (it may be deleted, merged into another issue, or in a project the token cannot see).",
+                "Check the id with Get-SentryIssue -Query, and that you are connected to the right organization.",
+                null, null, "GET", null), target);
+
         private static ErrorCategory Category(SentryErrorKind kind) => kind switch
         {
             SentryErrorKind.Authentication => ErrorCategory.AuthenticationError,
