@@ -76,6 +76,20 @@ Describe 'Set-SentryIssueStatus on 250 issues at sentry.io''s limits' {
     }
 }
 
+Describe 'Issues piped in fresh from Get-SentryIssue' {
+    It 'are not read again, and a copy whose status went out of date is still changed' {
+        $issues = @(Get-SentryIssue -Project other -Query 'is:unresolved' -StatsPeriod 14d | Select-Object -Last 8)
+        Reset-Traffic
+        $issues | Set-SentryIssueStatus -Status Ignored -Confirm:$false -ErrorAction Stop
+        (Get-Traffic).routes.'GET /api/0/organizations/{org}/issues/'.requests | Should -Be 1 -Because 'only the read-back after the bulk change'
+
+        # The copies still say unresolved; the issues are archived. "Already unresolved" must not be believed.
+        $back = $issues | Set-SentryIssueStatus -Status Unresolved -Confirm:$false -PassThru -ErrorAction Stop
+        @($back).Count | Should -Be 8
+        $back | ForEach-Object { $_.Status | Should -Be 'unresolved' }
+    }
+}
+
 Describe 'The bulk fallback hazard, with every named issue deleted between the read and the write' {
     It 'changes nothing and says, for each id, that it was not found' {
         $victims = @(Get-SentryIssue -Project other -Query 'is:unresolved' -StatsPeriod 14d | Select-Object -First 12)

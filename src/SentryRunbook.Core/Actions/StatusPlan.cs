@@ -58,12 +58,14 @@ namespace SentryRunbook.Actions
         /// <summary>Issues read by id in one request (the issue list's group= parameter).</summary>
         public const int IssuesPerRead = 100;
 
-        public static IReadOnlyList<PlannedChange> Plan(IReadOnlyList<SentryIssue> issues, StatusChange change, DateTimeOffset now, bool force)
+        // unconfirmedStatus: ids of copies not read just now (piped in). Their status may be out of date, so
+        // "already so" is not trusted for them and the change is sent (Sentry leaves an issue already so as it is).
+        public static IReadOnlyList<PlannedChange> Plan(IReadOnlyList<SentryIssue> issues, StatusChange change, DateTimeOffset now, bool force, ICollection<string>? unconfirmedStatus = null)
         {
             var plan = new List<PlannedChange>(issues.Count);
             foreach (SentryIssue issue in issues)
             {
-                if (change.IsAlreadyApplied(issue))
+                if (change.IsAlreadyApplied(issue) && !(unconfirmedStatus?.Contains(issue.Id) ?? false))
                 {
                     plan.Add(new PlannedChange(issue, PlannedAction.AlreadyDone, $"{issue} is already {issue.Status}{(issue.Substatus is null ? string.Empty : $" ({issue.Substatus})")}: no request sent"));
                     continue;

@@ -18,11 +18,13 @@ namespace SentryRunbook.PowerShell.Commands
     /// named, each with Sentry's single-issue route. It reads them first, says what it will do, and refuses
     /// to resolve an issue that is still receiving events unless -Force.
     /// </summary>
-    [Cmdlet(VerbsCommon.Set, "SentryIssueStatus", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = IdSet)]
+    [Cmdlet(VerbsCommon.Set, "SentryIssueStatus", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = IssueSet)]
     [OutputType(typeof(SentryIssue))]
     public sealed class SetSentryIssueStatusCommand : SentryApiCmdlet
     {
         private const string IdSet = "ById";
+        // The default set: PowerShell tries the default set's parameters first, and a piped issue must bind as an
+        // issue, not by its IssueId property, to be changed without another read.
         private const string IssueSet = "ByIssue";
         private readonly List<(string Input, string Id)> _inputs = new List<(string, string)>();
         private readonly List<(string Input, SentryIssue Issue)> _fresh = new List<(string, SentryIssue)>();
@@ -117,6 +119,7 @@ namespace SentryRunbook.PowerShell.Commands
             if (_fresh.Count > 0) WriteVerbose($"{_fresh.Count} piped issue(s) read within the last {StatusPlanner.FreshFor.TotalSeconds:0} s: not read again");
             var known = new HashSet<string>(issues.Select(i => i.Issue.Id), StringComparer.Ordinal);
             issues.AddRange(_fresh.Where(f => known.Add(f.Issue.Id)));
+            var freshIds = new HashSet<string>(_fresh.Select(f => f.Issue.Id), StringComparer.Ordinal);
 
             if (StatusPlanner.CheckSingleProject(issues.Select(i => i.Issue).ToList(), change) is string problem)
             {
@@ -124,7 +127,7 @@ namespace SentryRunbook.PowerShell.Commands
             }
 
             var approved = new List<(string Input, SentryIssue Issue)>();
-            foreach (PlannedChange planned in StatusPlanner.Plan(issues.Select(i => i.Issue).ToList(), change, DateTimeOffset.UtcNow, Force))
+            foreach (PlannedChange planned in StatusPlanner.Plan(issues.Select(i => i.Issue).ToList(), change, DateTimeOffset.UtcNow, Force, freshIds))
             {
                 string input = issues.First(i => ReferenceEquals(i.Issue, planned.Issue)).Input;
                 switch (planned.Action)
