@@ -189,21 +189,9 @@ namespace SentryRunbook.Analysis
             return await then(known).ConfigureAwait(false);
         }
 
-        private static async Task<T?> AfterAsync<T>(Task<SentryIssue> issue, Task<SentryEvent?> latest, Func<SentryIssue, SentryEvent?, Task<T?>> then)
-            where T : class
-        {
-            SentryIssue known;
-            try
-            {
-                known = await issue.ConfigureAwait(false);
-            }
-            catch (SentryApiException)
-            {
-                return null;
-            }
-
-            return await then(known, await latest.ConfigureAwait(false)).ConfigureAwait(false);
-        }
+        private static Task<T?> AfterAsync<T>(Task<SentryIssue> issue, Task<SentryEvent?> latest, Func<SentryIssue, SentryEvent?, Task<T?>> then)
+            where T : class =>
+            AfterAsync(issue, async known => await then(known, await latest.ConfigureAwait(false)).ConfigureAwait(false));
 
         /// <summary>Crash-free session rate per release in percent, from a sessions answer grouped by release.</summary>
         public static IReadOnlyDictionary<string, double?> CrashFreeByRelease(SentrySessionStats? stats)

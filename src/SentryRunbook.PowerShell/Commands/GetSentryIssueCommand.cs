@@ -115,29 +115,10 @@ namespace SentryRunbook.PowerShell.Commands
                 return;
             }
 
-            WriteVerbose($"Reading {pending.Count} issues 100 to a request from the issue list (rows carry no first and last release; -Detailed reads each issue's details)");
-            IReadOnlyList<SentryIssue> rows = Array.Empty<SentryIssue>();
-            try
+            foreach ((object _, string _, SentryIssue issue) in ReadIssues(pending.Select(p => ((object)p.Input, p.Id)).ToList()))
             {
-                rows = Call((api, ct) => api.GetIssuesAsync(pending.Select(p => p.Id).ToList(), ct));
-            }
-            catch (SentryApiException ex)
-            {
-                ThrowSentryError(ex, null);
-            }
-
-            var byId = rows.ToDictionary(r => r.Id, StringComparer.Ordinal);
-            foreach ((string input, string id) in pending)
-            {
-                if (byId.TryGetValue(id, out SentryIssue? issue))
-                {
-                    SentrySession.Remember(issue);
-                    WriteObject(issue);
-                }
-                else
-                {
-                    WriteError(ErrorRecords.IssueNotFound(id, $"was not found in organization '{ResolvedConnection.Organization}'", input));
-                }
+                SentrySession.Remember(issue);
+                WriteObject(issue);
             }
         }
 

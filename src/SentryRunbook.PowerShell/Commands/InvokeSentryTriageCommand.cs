@@ -140,23 +140,7 @@ namespace SentryRunbook.PowerShell.Commands
                 return;
             }
 
-            WriteVerbose($"Reading {pending.Count} issues in one batched request");
-            IReadOnlyList<SentryIssue> rows = Array.Empty<SentryIssue>();
-            try
-            {
-                rows = Call((api, ct) => api.GetIssuesAsync(pending.Select(p => p.Id).ToList(), ct));
-            }
-            catch (SentryApiException ex)
-            {
-                ThrowSentryError(ex, null);
-            }
-
-            var byId = rows.ToDictionary(r => r.Id, StringComparer.Ordinal);
-            foreach ((object target, string id) in pending)
-            {
-                if (byId.TryGetValue(id, out SentryIssue? row)) Start(target, id, row);
-                else WriteError(ErrorRecords.IssueNotFound(id, $"was not found in organization '{ResolvedConnection.Organization}'", target));
-            }
+            foreach ((object target, string id, SentryIssue row) in ReadIssues(pending)) Start(target, id, row);
         }
 
         private static bool IsNumeric(string id) => id.Length > 0 && id.All(c => c >= '0' && c <= '9');

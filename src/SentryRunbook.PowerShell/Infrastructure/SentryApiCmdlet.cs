@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -87,6 +89,32 @@ namespace SentryRunbook.PowerShell.Infrastructure
 
             result = default!;
             return false;
+        }
+
+        /// <summary>
+        /// Issues named by numeric id, read 100 to a request (the issue list's group=), in the order named; an id
+        /// Sentry did not return is written as SentryIssueNotFound. A failed read ends the command: nothing can
+        /// be decided without it.
+        /// </summary>
+        protected IEnumerable<(object Target, string Id, SentryIssue Issue)> ReadIssues(IReadOnlyList<(object Target, string Id)> named)
+        {
+            WriteVerbose($"Reading {named.Count} issues 100 to a request from the issue list (its rows carry no first and last release)");
+            IReadOnlyList<SentryIssue> rows = Array.Empty<SentryIssue>();
+            try
+            {
+                rows = Call((api, ct) => api.GetIssuesAsync(named.Select(p => p.Id).ToList(), ct));
+            }
+            catch (SentryApiException ex)
+            {
+                ThrowSentryError(ex, null);
+            }
+
+            var byId = rows.ToDictionary(r => r.Id, StringComparer.Ordinal);
+            foreach ((object target, string id) in named)
+            {
+                if (byId.TryGetValue(id, out SentryIssue? issue)) yield return (target, id, issue);
+                else WriteError(ErrorRecords.IssueNotFound(id, $"was not found in organization '{ResolvedConnection.Organization}'", target));
+            }
         }
 
         /// <summary>
