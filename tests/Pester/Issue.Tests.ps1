@@ -65,8 +65,21 @@ Describe 'Get-SentryIssue by id' {
     }
 
     It 'refuses a URL of another organization' {
-        Get-SentryIssue 'https://sentry.io/organizations/other-org/issues/1/' -ErrorVariable problems -ErrorAction SilentlyContinue
+        Get-SentryIssue "$($script:Sandbox.BaseUri)/organizations/other-org/issues/1/" -ErrorVariable problems -ErrorAction SilentlyContinue
         $problems[0].FullyQualifiedErrorId | Should -BeLike 'SentryIssueOrganizationMismatch,*'
+    }
+
+    It 'refuses a URL on another host instead of reading that id on this one' {
+        $issue = Get-SentryIssue WEB-1
+        Get-SentryIssue "https://other.example/organizations/acme/issues/$($issue.Id)/" -ErrorVariable problems -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'SentryIssueHostMismatch,*'
+        $problems[0].ErrorDetails.RecommendedAction | Should -Match 'Connect-Sentry -BaseUri https://other.example'
+    }
+
+    It 'echoes at most a sensible length of a bad id' {
+        Get-SentryIssue ('x' * 5000) -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'SentryIssueIdInvalid,*'
+        $problems[0].ErrorDetails.Message.Length | Should -BeLessThan 400
     }
 }
 

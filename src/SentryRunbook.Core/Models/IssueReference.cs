@@ -14,11 +14,12 @@ namespace SentryRunbook.Models
         private static readonly Regex OrganizationPath = new Regex(@"/organizations/(?<org>[^/]+)/issues/(?<id>[^/?#]+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
         private static readonly Regex CustomerDomainPath = new Regex(@"^/issues/(?<id>[^/?#]+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
-        private IssueReference(string id, string? organization, string input)
+        private IssueReference(string id, string? organization, string input, string? host = null)
         {
             Id = id;
             Organization = organization;
             Input = input;
+            Host = host;
         }
 
         /// <summary>The numeric id or the short id (upper case), as the org-scoped issue route accepts it.</summary>
@@ -26,6 +27,26 @@ namespace SentryRunbook.Models
         /// <summary>The organization named by a URL, when the input was one.</summary>
         public string? Organization { get; }
         public string Input { get; }
+        /// <summary>The host named by a URL, when the input was one.</summary>
+        public string? Host { get; }
+
+        /// <summary>Longer input is cut in messages: an error names what was typed, not five thousand characters of it.</summary>
+        public const int EchoLength = 120;
+
+        /// <summary>The input as an error message may echo it.</summary>
+        public static string Echo(string text) => text.Length <= EchoLength ? text : text.Substring(0, EchoLength) + "… (" + text.Length + " characters)";
+
+        /// <summary>
+        /// Whether an issue URL's host is the Sentry connected to: the same host, or both within sentry.io (an
+        /// organization's own domain, acme.sentry.io, and the region hosts serve the same organization).
+        /// </summary>
+        public static bool IsSameSentry(string urlHost, Uri connected)
+        {
+            string a = urlHost.ToLowerInvariant(), b = connected.Host.ToLowerInvariant();
+            return a == b || (IsSentryIo(a) && IsSentryIo(b));
+        }
+
+        private static bool IsSentryIo(string host) => host == "sentry.io" || host.EndsWith(".sentry.io", StringComparison.Ordinal);
 
         public static bool TryParse(string? input, out IssueReference? reference, out string? problem)
         {
@@ -55,7 +76,7 @@ namespace SentryRunbook.Models
                 return true;
             }
 
-            problem = $"'{text}' is not an issue id: expected a number (4123), a short id (WEB-1A) or an issue URL";
+            problem = $"'{Echo(text)}' is not an issue id: expected a number (4123), a short id (WEB-1A) or an issue URL";
             return false;
         }
 
@@ -90,11 +111,11 @@ namespace SentryRunbook.Models
 
             if (id is null || !(Numeric.IsMatch(id) || ShortId.IsMatch(id)))
             {
-                problem = $"'{text}' is not a Sentry issue URL: expected .../organizations/<org>/issues/<id>/ or https://<org>.sentry.io/issues/<id>/";
+                problem = $"'{Echo(text)}' is not a Sentry issue URL: expected .../organizations/<org>/issues/<id>/ or https://<org>.sentry.io/issues/<id>/";
                 return false;
             }
 
-            reference = new IssueReference(Numeric.IsMatch(id) ? id : id.ToUpperInvariant(), organization, text);
+            reference = new IssueReference(Numeric.IsMatch(id) ? id : id.ToUpperInvariant(), organization, text, uri.Host);
             return true;
         }
 

@@ -130,11 +130,21 @@ namespace SentryRunbook.PowerShell.Infrastructure
             }
 
             SentryConnection connection = ResolvedConnection;
+            if (reference!.Host != null && !IssueReference.IsSameSentry(reference.Host, connection.BaseUri))
+            {
+                WriteError(ErrorRecords.Input(
+                    "SentryIssueHostMismatch",
+                    $"The URL '{IssueReference.Echo(input)}' is on {reference.Host}, but the connection is to {connection.BaseUri.Host}: its issue id means another issue there.",
+                    $"Connect to that Sentry first (Connect-Sentry -BaseUri https://{reference.Host}), or pass the issue's short id.",
+                    input));
+                return null;
+            }
+
             if (reference!.Organization != null && !string.Equals(reference.Organization, connection.Organization, StringComparison.OrdinalIgnoreCase))
             {
                 WriteError(ErrorRecords.Input(
                     "SentryIssueOrganizationMismatch",
-                    $"The URL '{input}' names organization '{reference.Organization}', but the connection is to '{connection.Organization}'.",
+                    $"The URL '{IssueReference.Echo(input)}' names organization '{reference.Organization}', but the connection is to '{connection.Organization}'.",
                     $"Connect to that organization first: Connect-Sentry -Organization {reference.Organization}.",
                     input));
                 return null;

@@ -36,4 +36,32 @@ public class IssueReferenceTests
         Assert.Null(reference);
         Assert.False(string.IsNullOrWhiteSpace(problem));
     }
+
+    [Theory]
+    [InlineData("acme.sentry.io", "https://us.sentry.io/", true)]
+    [InlineData("sentry.io", "https://de.sentry.io/", true)]
+    [InlineData("SENTRY.EXAMPLE.COM", "https://sentry.example.com/", true)]
+    [InlineData("other.example", "https://sentry.example.com/", false)]
+    [InlineData("acme.sentry.io", "https://sentry.example.com/", false)]
+    [InlineData("evilsentry.io", "https://us.sentry.io/", false)]
+    public void An_issue_URL_belongs_to_the_connected_Sentry_only_on_its_host_or_within_sentry_io(string host, string connected, bool same) =>
+        Assert.Equal(same, IssueReference.IsSameSentry(host, new Uri(connected)));
+
+    [Fact]
+    public void A_long_input_is_cut_in_the_message_that_echoes_it()
+    {
+        string input = new string('x', 5000);
+        Assert.False(IssueReference.TryParse(input, out _, out string? problem));
+        Assert.True(problem!.Length < 300, $"{problem.Length} characters");
+        Assert.Contains("5000 characters", problem);
+    }
+
+    [Fact]
+    public void A_URL_remembers_its_host()
+    {
+        Assert.True(IssueReference.TryParse("https://other.example/organizations/acme/issues/1/", out IssueReference? reference, out _));
+        Assert.Equal("other.example", reference!.Host);
+        Assert.True(IssueReference.TryParse("WEB-1", out reference, out _));
+        Assert.Null(reference!.Host);
+    }
 }
