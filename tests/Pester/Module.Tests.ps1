@@ -75,6 +75,12 @@ Connect-Sentry -BaseUri '$($s.BaseUri)' -Organization '$($s.Organization)' -Toke
         $out | Should -Contain 'context=SentryRunbook'
         $out | Should -Contain 'older=1'
     }
+
+    It 'passes the smoke test the Windows workflow runs under Windows PowerShell 5.1 (here under pwsh)' {
+        $out = Invoke-FreshPwsh "& '$(Join-Path (Get-RepoRoot) 'tests/Windows/Smoke.ps1')'; exit `$LASTEXITCODE"
+        $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+        @($out | Where-Object { "$_" -like 'ok: *' }).Count | Should -Be 6
+    }
 }
 
 Describe 'Help' {
