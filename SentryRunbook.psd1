@@ -28,6 +28,7 @@
         'Find-IncidentPattern'
         'Invoke-SentryTriage'
         'Set-SentryIssueStatus'
+        'Set-SentryIssue'
         'Add-SentryIssueNote'
         'New-SentryDeploy'
         'Get-SentryRollbackTarget'

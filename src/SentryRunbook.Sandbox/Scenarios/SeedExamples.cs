@@ -21,6 +21,10 @@ public static class SeedExamples
 
     public static readonly Assignee SandboxUser = new("user", "1", "Sandbox User", "sandbox@example.com");
     public static readonly Assignee BackendTeam = new("team", "1", "backend", null);
+    /// <summary>A member of the organization on no team: Sentry refuses to assign issues to them ("Cannot assign to non-team member").</summary>
+    public static readonly Assignee OutsideMember = new("user", "2", "Olive Outside", "olive@example.com");
+    /// <summary>A team of the organization with access to no project: Sentry refuses to assign issues to it.</summary>
+    public static readonly Team MobileTeam = new("2", "mobile", "Mobile");
 
     public static EventStore Build(SandboxOptions options, DateTimeOffset now)
     {

@@ -80,6 +80,14 @@ internal sealed class FakeSentryApi : ISentryApi
     public Task<IReadOnlyList<SentryIssue>> GetIssuesAsync(IReadOnlyList<string> issueIds, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<IReadOnlyList<BulkChangeOutcome>> UpdateIssueStatusesAsync(string projectId, IReadOnlyList<string> issueIds, StatusChange change, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+    public Task<SentryIssue> UpdateIssueAsync(string issueId, IssueChange change, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<BulkChangeOutcome>> UpdateIssuesAsync(string projectId, IReadOnlyList<string> issueIds, IssueChange change, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<SentryActor>> GetTeamsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<SentryActor> GetCurrentUserAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
     public Task<SentryIssue> UpdateIssueStatusAsync(string issueId, StatusChange change, CancellationToken cancellationToken)
     {
         Calls.Enqueue($"PUT issue {issueId}");
