@@ -29,6 +29,7 @@
         'Invoke-SentryTriage'
         'Set-SentryIssueStatus'
         'Set-SentryIssue'
+        'Get-SentryIssueSummary'
         'Add-SentryIssueNote'
         'New-SentryDeploy'
         'Get-SentryRollbackTarget'

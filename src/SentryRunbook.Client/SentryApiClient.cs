@@ -359,6 +359,47 @@ namespace SentryRunbook.Client
             return new SentryApiException(SentryErrorKind.InvalidRequest, id, $"Sentry refused the assignee: {said}", fix, ex.StatusCode, ex.Detail, ex.Method, ex.RequestUri, ex);
         }
 
+        public async Task<SentryIssueSummary> GetIssueSummaryAsync(string issueId, CancellationToken cancellationToken)
+        {
+            Uri uri = ApiUri($"organizations/{Segment(Organization)}/issues/{Segment(issueId)}/summarize/");
+            try
+            {
+                // A POST, but it only reads: Sentry returns the cached summary or makes one.
+                SentryResponse response = await _http.SendAsync(new SentryRequest(HttpMethod.Post, uri, "event:read", "{}"), cancellationToken).ConfigureAwait(false);
+                return Parse(response, root =>
+                {
+                    JsonElement? scores = root.Property("scores");
+                    return new SentryIssueSummary(
+                        root.String("groupId") ?? issueId,
+                        root.String("headline") ?? string.Empty,
+                        root.String("whatsWrong"),
+                        root.String("trace"),
+                        root.String("possibleCause"),
+                        Fraction(scores?.Property("possibleCauseConfidence")),
+                        Fraction(scores?.Property("fixabilityScore")));
+                });
+            }
+            catch (SentryApiException ex) when (ex.Kind == SentryErrorKind.Permission || ex.Kind == SentryErrorKind.NotFound || ex.Kind == SentryErrorKind.RateLimited || ex.Kind == SentryErrorKind.InvalidRequest || ex.Kind == SentryErrorKind.Gone)
+            {
+                string why = ex.Kind switch
+                {
+                    SentryErrorKind.Permission => "the organization has no Seer (Generative AI features off, no Seer plan or consent), or the token may not use it",
+                    SentryErrorKind.NotFound => "the issue was not found, or this Sentry has no Seer (self-hosted Sentry has none)",
+                    SentryErrorKind.RateLimited => "Seer's rate limit (10 summaries a minute per user) was hit",
+                    _ => "Sentry refused the request",
+                };
+                throw new SentryApiException(
+                    ex.Kind,
+                    "SentrySeerUnavailable",
+                    $"Seer's summary of issue '{_http.Redact(issueId)}' is not available: {why} ({ex.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? ex.Kind.ToString()}{(ex.Detail is null ? string.Empty : ": " + ex.Detail)}).",
+                    ex.Kind == SentryErrorKind.RateLimited ? "Wait a minute and ask again." : "Turn on Generative AI features and Seer in the organization's settings on sentry.io, or triage without it.",
+                    ex.StatusCode, ex.Detail, ex.Method, ex.RequestUri, ex);
+            }
+        }
+
+        private static double? Fraction(JsonElement? value) =>
+            value is JsonElement v && v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double d) ? d : (double?)null;
+
         public async Task<IReadOnlyList<SentryActor>> GetTeamsAsync(CancellationToken cancellationToken)
         {
             var teams = new List<SentryActor>();

@@ -83,6 +83,12 @@ namespace SentryRunbook.Abstractions
         /// <summary>The user the token acts as (<c>/api/0/auth/</c>); an organization token has none (Sentry answers 400).</summary>
         Task<SentryActor> GetCurrentUserAsync(CancellationToken cancellationToken);
 
+        /// <summary>
+        /// Seer's summary of an issue (<c>POST …/issues/{id}/summarize/</c>). Throws SentrySeerUnavailable when the
+        /// organization has no Seer (403), the server has no such route (self-hosted: 404), or Seer's tighter rate limit is hit.
+        /// </summary>
+        Task<SentryIssueSummary> GetIssueSummaryAsync(string issueId, CancellationToken cancellationToken);
+
         /// <summary>Posts a note (comment) on an issue.</summary>
         Task<SentryActivity> AddNoteAsync(string issueId, string text, CancellationToken cancellationToken);
 

@@ -78,6 +78,8 @@ namespace SentryRunbook.Models
         public IReadOnlyList<TriageStep> Checklist { get; }
         public IReadOnlyList<string> RecommendedActions { get; }
         public SentryEvent? LatestEvent { get; }
+        /// <summary>Seer's summary (AI-generated, never one of the runbook's patterns); null when Seer is not available.</summary>
+        public SentryIssueSummary? SeerSummary { get; internal set; }
         /// <summary>For a deployment regression: the release to roll back to, when one could be found.</summary>
         public SentryRollbackTarget? RollbackTarget { get; }
 
