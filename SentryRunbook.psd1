@@ -28,6 +28,8 @@
         'Find-IncidentPattern'
         'Invoke-SentryTriage'
         'Set-SentryIssueStatus'
+        'Set-SentryIssue'
+        'Get-SentryIssueSummary'
         'Add-SentryIssueNote'
         'New-SentryDeploy'
         'Get-SentryRollbackTarget'

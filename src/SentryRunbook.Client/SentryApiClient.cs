@@ -295,10 +295,16 @@ namespace SentryRunbook.Client
             return pages.SelectMany(p => p).ToList();
         }
 
-        public async Task<IReadOnlyList<BulkChangeOutcome>> UpdateIssueStatusesAsync(string projectId, IReadOnlyList<string> issueIds, StatusChange change, CancellationToken cancellationToken)
+        public Task<IReadOnlyList<BulkChangeOutcome>> UpdateIssueStatusesAsync(string projectId, IReadOnlyList<string> issueIds, StatusChange change, CancellationToken cancellationToken) =>
+            UpdateInBulkAsync(projectId, issueIds, RequestBodies.StatusChange(change), cancellationToken);
+
+        public Task<IReadOnlyList<BulkChangeOutcome>> UpdateIssuesAsync(string projectId, IReadOnlyList<string> issueIds, IssueChange change, CancellationToken cancellationToken) =>
+            UpdateInBulkAsync(projectId, issueIds, RequestBodies.IssueChange(change), cancellationToken, AssigneeRejected);
+
+        /// <summary>Any bulk change: the same body for every request, each request guarded (see <see cref="BulkChangeUris"/>).</summary>
+        private async Task<IReadOnlyList<BulkChangeOutcome>> UpdateInBulkAsync(string projectId, IReadOnlyList<string> issueIds, string body, CancellationToken cancellationToken, Func<SentryApiException, SentryApiException>? explain = null)
         {
             if (string.IsNullOrWhiteSpace(projectId)) throw new ArgumentException("A project id is required: a bulk change is sent one project at a time.", nameof(projectId));
-            string body = RequestBodies.StatusChange(change);
             IReadOnlyList<Uri> requests = BulkChangeUris(projectId, issueIds);
             return await Task.WhenAll(requests.Select(async uri =>
             {
@@ -311,9 +317,122 @@ namespace SentryRunbook.Client
                 }
                 catch (SentryApiException ex) when (ex.Kind != SentryErrorKind.Authentication && ex.Kind != SentryErrorKind.Transport && ex.Kind != SentryErrorKind.Configuration)
                 {
-                    return new BulkChangeOutcome(named, false, ex);
+                    return new BulkChangeOutcome(named, false, explain is null ? ex : explain(ex));
                 }
             })).ConfigureAwait(false);
+        }
+
+        public async Task<SentryIssue> UpdateIssueAsync(string issueId, IssueChange change, CancellationToken cancellationToken)
+        {
+            Uri uri = ApiUri($"organizations/{Segment(Organization)}/issues/{Segment(issueId)}/");
+            try
+            {
+                SentryResponse response = await _http.SendAsync(new SentryRequest(HttpMethod.Put, uri, "event:write", RequestBodies.IssueChange(change)), cancellationToken).ConfigureAwait(false);
+                return Parse(response, IssueReader.Read);
+            }
+            catch (SentryApiException ex) when (ex.Kind == SentryErrorKind.NotFound)
+            {
+                throw IssueNotFound(issueId, ex);
+            }
+            catch (SentryApiException ex) when (ex.Kind == SentryErrorKind.InvalidRequest)
+            {
+                throw AssigneeRejected(ex);
+            }
+        }
+
+        /// <summary>
+        /// Sentry's field errors for <c>assignedTo</c> (REFERENCE.md §2.4): a non-member, a deactivated member, a team
+        /// without access to the project, an actor it cannot parse or find. Its words are kept; the id says what kind.
+        /// </summary>
+        private static SentryApiException AssigneeRejected(SentryApiException ex)
+        {
+            string? detail = ex.Detail;
+            if (ex.Kind != SentryErrorKind.InvalidRequest || detail is null || detail.IndexOf("assignedTo", StringComparison.Ordinal) < 0) return ex;
+            string said = detail.Substring(detail.IndexOf("assignedTo", StringComparison.Ordinal)).Replace("assignedTo: ", string.Empty);
+            (string id, string fix) = said.IndexOf("team without access", StringComparison.OrdinalIgnoreCase) >= 0
+                ? ("SentryAssigneeTeamNoAccess", "Give the team access to the issue's project in Sentry (Project Settings > Teams), or assign another team.")
+                : said.IndexOf("non-team member", StringComparison.OrdinalIgnoreCase) >= 0 || said.IndexOf("not a member", StringComparison.OrdinalIgnoreCase) >= 0
+                    ? ("SentryAssigneeNotMember", "Assign someone on a team of the issue's project, or add the user to one of its teams.")
+                    : said.IndexOf("deactivated", StringComparison.OrdinalIgnoreCase) >= 0
+                        ? ("SentryAssigneeDeactivated", "Assign an active member.")
+                        : ("SentryAssigneeInvalid", "Use an e-mail, user:<id>, team:<slug> or me; list teams with Get-SentryIssue ... | Select-Object AssignedTo, or in Sentry's Settings > Teams.");
+            return new SentryApiException(SentryErrorKind.InvalidRequest, id, $"Sentry refused the assignee: {said}", fix, ex.StatusCode, ex.Detail, ex.Method, ex.RequestUri, ex);
+        }
+
+        public async Task<SentryIssueSummary> GetIssueSummaryAsync(string issueId, CancellationToken cancellationToken)
+        {
+            Uri uri = ApiUri($"organizations/{Segment(Organization)}/issues/{Segment(issueId)}/summarize/");
+            try
+            {
+                // A POST, but it only reads: Sentry returns the cached summary or makes one.
+                SentryResponse response = await _http.SendAsync(new SentryRequest(HttpMethod.Post, uri, "event:read", "{}"), cancellationToken).ConfigureAwait(false);
+                return Parse(response, root =>
+                {
+                    JsonElement? scores = root.Property("scores");
+                    return new SentryIssueSummary(
+                        root.String("groupId") ?? issueId,
+                        root.String("headline") ?? string.Empty,
+                        root.String("whatsWrong"),
+                        root.String("trace"),
+                        root.String("possibleCause"),
+                        Fraction(scores?.Property("possibleCauseConfidence")),
+                        Fraction(scores?.Property("fixabilityScore")));
+                });
+            }
+            catch (SentryApiException ex) when (ex.Kind == SentryErrorKind.Permission || ex.Kind == SentryErrorKind.NotFound || ex.Kind == SentryErrorKind.RateLimited || ex.Kind == SentryErrorKind.InvalidRequest || ex.Kind == SentryErrorKind.Gone)
+            {
+                string why = ex.Kind switch
+                {
+                    SentryErrorKind.Permission => "the organization has no Seer (Generative AI features off, no Seer plan or consent), or the token may not use it",
+                    SentryErrorKind.NotFound => "the issue was not found, or this Sentry has no Seer (self-hosted Sentry has none)",
+                    SentryErrorKind.RateLimited => "Seer's rate limit (10 summaries a minute per user) was hit",
+                    _ => "Sentry refused the request",
+                };
+                throw new SentryApiException(
+                    ex.Kind,
+                    "SentrySeerUnavailable",
+                    $"Seer's summary of issue '{_http.Redact(issueId)}' is not available: {why} ({ex.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? ex.Kind.ToString()}{(ex.Detail is null ? string.Empty : ": " + ex.Detail)}).",
+                    ex.Kind == SentryErrorKind.RateLimited ? "Wait a minute and ask again." : "Turn on Generative AI features and Seer in the organization's settings on sentry.io, or triage without it.",
+                    ex.StatusCode, ex.Detail, ex.Method, ex.RequestUri, ex);
+            }
+        }
+
+        private static double? Fraction(JsonElement? value) =>
+            value is JsonElement v && v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double d) ? d : (double?)null;
+
+        public async Task<IReadOnlyList<SentryActor>> GetTeamsAsync(CancellationToken cancellationToken)
+        {
+            var teams = new List<SentryActor>();
+            Uri? next = ApiUri($"organizations/{Segment(Organization)}/teams/", ("per_page", "100"));
+            // Teams are few; the cap only stops a server whose cursor never ends.
+            for (int page = 0; next != null && page < 50; page++)
+            {
+                SentryResponse response = await GetAsync(next, "team:read", cancellationToken).ConfigureAwait(false);
+                SentryPage<SentryActor> read = Page(response, next, t => new SentryActor("team", t.String("id"), t.String("slug"), null));
+                teams.AddRange(read.Items);
+                next = read.Next;
+            }
+
+            return teams;
+        }
+
+        public async Task<SentryActor> GetCurrentUserAsync(CancellationToken cancellationToken)
+        {
+            Uri uri = ApiUri("auth/");
+            try
+            {
+                SentryResponse response = await GetAsync(uri, "org:read", cancellationToken).ConfigureAwait(false);
+                return Parse(response, u => new SentryActor("user", u.String("id"), u.String("name"), u.String("email")));
+            }
+            catch (SentryApiException ex) when (ex.Kind == SentryErrorKind.InvalidRequest)
+            {
+                throw new SentryApiException(
+                    SentryErrorKind.InvalidRequest,
+                    "SentryTokenHasNoUser",
+                    $"'me' needs a token that belongs to a user; this one does not (an organization or integration token): {ex.Detail}",
+                    "Assign by e-mail or user:<id> instead, or connect with a personal token.",
+                    ex.StatusCode, ex.Detail, ex.Method, ex.RequestUri, ex);
+            }
         }
 
         /// <summary>

@@ -150,7 +150,7 @@ Describe 'Get-SentryIssue -Query' {
 Describe 'Get-SentryIssue output' {
     It 'formats as a compact table with a 24h sparkline' {
         $text = Get-SentryIssue WEB-1 | Format-Table | Out-String -Width 200
-        $text | Should -Match 'ShortId\s+Level\s+Status\s+Events\s+Users\s+LastSeen\s+Last 24h\s+Title'
+        $text | Should -Match 'ShortId\s+Level\s+Status\s+Priority\s+Events\s+Users\s+LastSeen\s+Last 24h\s+Title'
         $text | Should -Match 'WEB-1'
         $text | Should -Match '[▁▂▃▄▅▆▇█]{24}'
     }

@@ -61,7 +61,7 @@ Describe 'Invoke-SentryTriage on seed-examples' {
 
     It 'walks every checklist step' {
         $report = Invoke-SentryTriage WEB-1
-        $report.Checklist.Step | Should -Be @('Frequency trend', 'First and last seen', 'New or regression', 'Users affected', 'Environment', 'Release', 'Suspect commits', 'Failing frame', 'Breadcrumbs', 'User context', 'Tag patterns')
+        $report.Checklist.Step | Should -Be @('Frequency trend', 'First and last seen', 'New or regression', 'Users affected', 'Environment', 'Release', 'Suspect commits', 'Failing frame', 'Breadcrumbs', 'User context', 'Tag patterns', "Sentry's own signals", 'Seer summary (AI-generated)')
         ($report.Checklist | Where-Object Step -eq 'Failing frame').Done | Should -BeTrue
         ($report | Format-List | Out-String -Width 200) | Should -Match '\[x\] Frequency trend'
     }

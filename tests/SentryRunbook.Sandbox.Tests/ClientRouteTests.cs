@@ -44,8 +44,10 @@ public sealed class ClientRouteTests(SandboxFixture sandbox)
     {
         var (_, body) = await sandbox.GetJson("/api/0/organizations/acme/teams/");
         AssertValid("listOrganizationTeams", body);
-        var team = Assert.Single(body.EnumerateArray());
-        Assert.Equal("backend", team.GetProperty("slug").GetString());
+        // backend has every project; mobile none (Sentry refuses to assign issues to a team without access to their project).
+        Assert.Equal(["backend", "mobile"], body.EnumerateArray().Select(t => t.GetProperty("slug").GetString()!).ToArray());
+        Assert.Empty(body[1].GetProperty("projects").EnumerateArray());
+        var team = body[0];
         Assert.Equal(["api", "web", "worker"], team.GetProperty("projects").EnumerateArray().Select(p => p.GetProperty("slug").GetString()!).ToArray());
     }
 
@@ -202,10 +204,27 @@ public sealed class ClientRouteTests(SandboxFixture sandbox)
         var (start, refused) = await Send(HttpMethod.Post, "/api/0/organizations/acme/issues/WEB-1/autofix/", "{}");
         Assert.Equal(HttpStatusCode.Forbidden, start.StatusCode);
         Assert.Contains("Seer is not enabled", refused.GetProperty("detail").GetString());
-        var (summary, _) = await Send(HttpMethod.Post, "/api/0/organizations/acme/issues/WEB-1/summarize/", "{}");
+        // An issue the scenario gives no summary to: as an organization without Seer.
+        var (summary, notEnabled) = await Send(HttpMethod.Post, "/api/0/organizations/acme/issues/API-1/summarize/", "{}");
         Assert.Equal(HttpStatusCode.Forbidden, summary.StatusCode);
+        Assert.Contains("Seer is not enabled", notEnabled.GetProperty("detail").GetString());
         var (missing, _) = await sandbox.GetJson("/api/0/organizations/acme/issues/NOPE-1/autofix/");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task Seer_SummarizesAnIssueTheScenarioGivesASummaryTo_InSentrysCamelCasedShape()
+    {
+        var (response, body) = await Send(HttpMethod.Post, "/api/0/organizations/acme/issues/WEB-1/summarize/", "{}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var id = sandbox.Host.State.Store.FindByShortId("WEB-1")!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(id, body.GetProperty("groupId").GetString());
+        Assert.Contains("Stripe", body.GetProperty("headline").GetString());
+        Assert.Contains("pinned", body.GetProperty("possibleCause").GetString());
+        Assert.Equal(0.82, body.GetProperty("scores").GetProperty("possibleCauseConfidence").GetDouble());
+        Assert.Equal(0.71, body.GetProperty("scores").GetProperty("fixabilityScore").GetDouble());
+        var (_, issue) = await sandbox.GetJson($"/api/0/organizations/acme/issues/{id}/");
+        Assert.Equal(0.71, issue.GetProperty("seerFixabilityScore").GetDouble());
     }
 
     [Fact]

@@ -29,10 +29,13 @@ public sealed class IgnoreConditionTests
 
         await api.Ingest("ignore me for a while", release: "web@1.0.0");
         Assert.Equal(("unresolved", "escalating"), (issue.Status, issue.Substatus));
-        Assert.Equal("set_escalating", issue.Activities[^1].Type);
+        // Sentry raises an escalating issue's priority to high (its priority was not set by hand) after recording the escalation.
+        Assert.Equal(("set_escalating", "set_priority"), (issue.Activities[^2].Type, issue.Activities[^1].Type));
+        Assert.Equal(("high", "escalating"), (issue.Activities[^1].Data["priority"], issue.Activities[^1].Data["reason"]));
         Assert.Equal(101, issue.Count);
         var (_, detail) = await api.Get($"/api/0/organizations/acme/issues/{issue.Id}/");
         Assert.Equal("escalating", detail.GetProperty("substatus").GetString());
+        Assert.Equal("high", detail.GetProperty("priority").GetString());
         Assert.Empty(detail.GetProperty("statusDetails").EnumerateObject());
     }
 
@@ -101,6 +104,32 @@ public sealed class IgnoreConditionTests
         for (var i = 0; i < 10; i++) data.Ingest(data.Error("E", "v", [InApp("f", "f.ts")], T0.AddMinutes(1 + i)));
         Assert.Equal("archived_until_escalating", issue.Substatus);
         data.Ingest(data.Error("E", "v", [InApp("f", "f.ts")], T0.AddMinutes(30)));
-        Assert.Equal(("unresolved", "escalating", "set_escalating"), (issue.Status, issue.Substatus, issue.Activities[^1].Type));
+        Assert.Equal(("unresolved", "escalating", "set_escalating"), (issue.Status, issue.Substatus, issue.Activities.Last(a => a.Type != "set_priority").Type));
+    }
+
+    [Fact]
+    public void Escalation_RaisesPriorityToHigh_UnlessItWasSetByHand()
+    {
+        var data = new StoreTestData();
+        Issue Escalated(string name, string? manualPriority)
+        {
+            Issue issue = null!;
+            for (var h = 10; h >= 1; h--) issue = data.Ingest(data.Error(name, "v", [InApp("f", "f.ts")], T0.AddHours(-h).AddMinutes(10)));
+            Assert.NotEqual("high", issue.Priority);
+            if (manualPriority is not null) data.Store.ChangePriority(issue, manualPriority, T0, null);
+            data.Store.Archive(issue, "archived_until_escalating", null, T0, null);
+            for (var i = 0; i < 10; i++) data.Ingest(data.Error(name, "v", [InApp("f", "f.ts")], T0.AddMinutes(1 + i)));
+            data.Ingest(data.Error(name, "v", [InApp("f", "f.ts")], T0.AddMinutes(30)));
+            Assert.Equal("escalating", issue.Substatus);
+            return issue;
+        }
+
+        var automatic = Escalated("Auto", null);
+        Assert.Equal("high", automatic.Priority);
+        Assert.Contains(automatic.Activities, a => a.Type == "set_priority" && a.Data["reason"] == "escalating");
+
+        var locked = Escalated("Locked", "low");
+        Assert.Equal("low", locked.Priority);
+        Assert.DoesNotContain(locked.Activities, a => a.Type == "set_priority" && a.Data["reason"] == "escalating");
     }
 }

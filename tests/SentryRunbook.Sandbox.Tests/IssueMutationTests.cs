@@ -183,6 +183,10 @@ public sealed class IssueMutationTests(MutableSandbox sandbox)
     [InlineData("""{"status":"ignored","ignoreCount":"many"}""", "ignoreCount", "A valid integer is required.")]
     [InlineData("""{"isBookmarked":"maybe"}""", "isBookmarked", "Must be a valid boolean.")]
     [InlineData("""{"assignedTo":"nobody@example.com"}""", "assignedTo", "User does not exist")]
+    [InlineData("""{"assignedTo":"olive@example.com"}""", "assignedTo", "Cannot assign to non-team member")]
+    [InlineData("""{"assignedTo":"user:2"}""", "assignedTo", "Cannot assign to non-team member")]
+    [InlineData("""{"assignedTo":"team:2"}""", "assignedTo", "Cannot assign to a team without access to the project")]
+    [InlineData("""{"assignedTo":"team:99"}""", "assignedTo", "Team does not exist")]
     public async Task Validation_Is400FieldMap(string request, string field, string message)
     {
         var issue = Pick("worker", 5);

@@ -37,7 +37,10 @@ namespace SentryRunbook.Client.Json
                 stats: Stats(issue.Property("stats")),
                 // Detail answers have the keys (null when there is no release); list rows lack them.
                 hasReleaseDetails: issue.TryGetProperty("firstRelease", out _) || issue.TryGetProperty("lastRelease", out _),
-                retrievedAt: System.DateTimeOffset.UtcNow);
+                retrievedAt: System.DateTimeOffset.UtcNow,
+                priority: issue.String("priority"),
+                issueCategory: issue.String("issueCategory"),
+                seerFixabilityScore: Score(issue.Property("seerFixabilityScore")));
         }
 
         /// <summary>A release object, a bare <c>{"version": ...}</c> when the row is missing, or (older servers) a string.</summary>
@@ -46,6 +49,9 @@ namespace SentryRunbook.Client.Json
             if (release is null) return null;
             return release.Value.ValueKind == JsonValueKind.String ? release.Value.GetString() : release.Value.String("version");
         }
+
+        private static double? Score(JsonElement? score) =>
+            score is JsonElement s && s.ValueKind == JsonValueKind.Number && s.TryGetDouble(out double value) ? value : (double?)null;
 
         private static SentryActor? Actor(JsonElement? actor)
         {

@@ -56,6 +56,13 @@ namespace SentryRunbook.Client.Json
             }
         });
 
+        /// <summary>The priority/assignee PUT body: only the keys being changed; <c>assignedTo: ""</c> unassigns (the UI sends that; JSON null may be refused).</summary>
+        public static string IssueChange(IssueChange change) => Write(w =>
+        {
+            if (change.Priority != null) w.WriteString("priority", change.Priority);
+            if (change.AssignedTo != null) w.WriteString("assignedTo", change.AssignedTo.WireValue);
+        });
+
         public static string Note(string text) => Write(w => w.WriteString("text", text));
 
         /// <summary>dateFinished defaults to now on the server; projects only when named (default: all of the release's).</summary>

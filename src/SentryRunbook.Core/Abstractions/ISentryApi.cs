@@ -71,6 +71,24 @@ namespace SentryRunbook.Abstractions
         /// </summary>
         Task<IReadOnlyList<BulkChangeOutcome>> UpdateIssueStatusesAsync(string projectId, IReadOnlyList<string> issueIds, StatusChange change, CancellationToken cancellationToken);
 
+        /// <summary>Changes one issue's priority and/or assignee with the single-issue route, which answers with the whole issue.</summary>
+        Task<SentryIssue> UpdateIssueAsync(string issueId, IssueChange change, CancellationToken cancellationToken);
+
+        /// <summary>Changes the priority and/or assignee of issues of one project with the bulk route, guarded as <see cref="UpdateIssueStatusesAsync"/>.</summary>
+        Task<IReadOnlyList<BulkChangeOutcome>> UpdateIssuesAsync(string projectId, IReadOnlyList<string> issueIds, IssueChange change, CancellationToken cancellationToken);
+
+        /// <summary>The organization's teams (type <c>team</c>, id, name = slug).</summary>
+        Task<IReadOnlyList<SentryActor>> GetTeamsAsync(CancellationToken cancellationToken);
+
+        /// <summary>The user the token acts as (<c>/api/0/auth/</c>); an organization token has none (Sentry answers 400).</summary>
+        Task<SentryActor> GetCurrentUserAsync(CancellationToken cancellationToken);
+
+        /// <summary>
+        /// Seer's summary of an issue (<c>POST …/issues/{id}/summarize/</c>). Throws SentrySeerUnavailable when the
+        /// organization has no Seer (403), the server has no such route (self-hosted: 404), or Seer's tighter rate limit is hit.
+        /// </summary>
+        Task<SentryIssueSummary> GetIssueSummaryAsync(string issueId, CancellationToken cancellationToken);
+
         /// <summary>Posts a note (comment) on an issue.</summary>
         Task<SentryActivity> AddNoteAsync(string issueId, string text, CancellationToken cancellationToken);
 

@@ -79,6 +79,11 @@ namespace SentryRunbook.Abstractions
         public Task<IReadOnlyList<SuspectCommit>> GetSuspectCommitsAsync(string project, string eventId, CancellationToken cancellationToken) => _inner.GetSuspectCommitsAsync(project, eventId, cancellationToken);
         public Task<SentryIssue> UpdateIssueStatusAsync(string issueId, StatusChange change, CancellationToken cancellationToken) => _inner.UpdateIssueStatusAsync(issueId, change, cancellationToken);
         public Task<IReadOnlyList<BulkChangeOutcome>> UpdateIssueStatusesAsync(string projectId, IReadOnlyList<string> issueIds, StatusChange change, CancellationToken cancellationToken) => _inner.UpdateIssueStatusesAsync(projectId, issueIds, change, cancellationToken);
+        public Task<SentryIssue> UpdateIssueAsync(string issueId, IssueChange change, CancellationToken cancellationToken) => _inner.UpdateIssueAsync(issueId, change, cancellationToken);
+        public Task<IReadOnlyList<BulkChangeOutcome>> UpdateIssuesAsync(string projectId, IReadOnlyList<string> issueIds, IssueChange change, CancellationToken cancellationToken) => _inner.UpdateIssuesAsync(projectId, issueIds, change, cancellationToken);
+        public Task<IReadOnlyList<SentryActor>> GetTeamsAsync(CancellationToken cancellationToken) => _inner.GetTeamsAsync(cancellationToken);
+        public Task<SentryActor> GetCurrentUserAsync(CancellationToken cancellationToken) => _inner.GetCurrentUserAsync(cancellationToken);
+        public Task<SentryIssueSummary> GetIssueSummaryAsync(string issueId, CancellationToken cancellationToken) => _inner.GetIssueSummaryAsync(issueId, cancellationToken);
         public Task<SentryActivity> AddNoteAsync(string issueId, string text, CancellationToken cancellationToken) => _inner.AddNoteAsync(issueId, text, cancellationToken);
         public Task<SentryDeploy> CreateDeployAsync(string version, DeployRequest deploy, CancellationToken cancellationToken) => _inner.CreateDeployAsync(version, deploy, cancellationToken);
 

@@ -67,6 +67,11 @@ namespace SentryRunbook.Analysis
         public double TrafficCorrelationAbove { get; private set; } = 0.7;
         /// <summary>Patterns weaker than this are not reported.</summary>
         public double MinimumPatternConfidence { get; private set; } = 0.3;
+        /// <summary>
+        /// An issue Sentry rates high priority is at least this level (except when seen only outside production);
+        /// null turns the rule off (policy value <c>None</c>).
+        /// </summary>
+        public string? SentryPriorityHighMinimum { get; private set; } = "P2";
 
         // Release health (Test-SentryReleaseHealth). The crash-free line is CrashFreeRateBelow, as for P0.
         /// <summary>
@@ -103,7 +108,7 @@ namespace SentryRunbook.Analysis
             "CrashFreeRateBelow", "EventsPerMinuteAbove", "UsersPerHourAbove", "ProductionEnvironments", "NonProductionEnvironments", "CoreFlowTransactions",
             "CoreFlowTags", "Levels", "ApplicationDomains", "DeployWindowMinutes", "TrafficCorrelationAbove", "MinimumPatternConfidence",
             "ReleaseSignificance", "ReleaseCrashFreeDropAbove", "ReleaseNewIssueUsersAbove", "ReleaseErrorRateIncreaseAbove", "ReleaseLatencyIncreaseAbove",
-            "ReleaseMinimumTransactions",
+            "ReleaseMinimumTransactions", "SentryPriorityHighMinimum",
         };
 
         public SeverityLevel Level(string name) => Levels[name];
@@ -199,6 +204,12 @@ namespace SentryRunbook.Analysis
                         break;
                     case "releaseminimumtransactions":
                         policy.ReleaseMinimumTransactions = (long)Number(key, value, 1, long.MaxValue);
+                        break;
+                    case "sentrypriorityhighminimum":
+                        string? minimum = (Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty).Trim().ToUpperInvariant();
+                        if (minimum == "NONE" || minimum.Length == 0) policy.SentryPriorityHighMinimum = null;
+                        else if (Array.IndexOf(LevelNames, minimum) >= 0) policy.SentryPriorityHighMinimum = minimum;
+                        else throw new PolicyException(key, $"must be P0, P1, P2, P3 or None, not '{value}'");
                         break;
                     default:
                         throw new PolicyException(key, "is not a policy setting; the settings are " + string.Join(", ", SettingNames));

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -36,6 +37,18 @@ namespace SentryRunbook.Analysis
             if (inputs.Environments.Count == 0)
             {
                 missing.Add("Environment: unknown, treated as production");
+            }
+
+            if (inputs.Sentry is SentrySignals sentry)
+            {
+                if (sentry.Priority is null) missing.Add("SentryPriority: Sentry sent no priority (a self-hosted Sentry older than issue priority), so its own high/medium/low rating is not used");
+                else checks.Add($"Sentry rates the issue {sentry.Priority} priority");
+                if (sentry.Substatus is null) missing.Add("Substatus: Sentry sent no substatus, so whether it is escalating is unknown");
+                else if (sentry.IsEscalating) checks.Add("Sentry marks it escalating (far more events than it forecast): counted as a spiking trend");
+                else checks.Add($"Sentry substatus: {sentry.Substatus}");
+                if (sentry.IsUnhandled == true) checks.Add("Unhandled: the application did not catch the error");
+                if (sentry.IssueCategory is null) missing.Add("IssueCategory: Sentry sent no issue category (older Sentry), treated as an error");
+                else if (sentry.IssueCategory != "error") checks.Add($"Sentry issue category: {sentry.IssueCategory}");
             }
 
             if (inputs.Environments.Count > 0 && inputs.Environments.All(policy.IsNonProduction))
@@ -101,6 +114,15 @@ namespace SentryRunbook.Analysis
 
             IncidentSeverity Result(string level, string rule, string reason)
             {
+                // Sentry's own rating is a floor, not a ceiling; an issue seen only outside production stays P3 (Sentry's priority ignores environments).
+                if (inputs.Sentry?.Priority == "high" && policy!.SentryPriorityHighMinimum is string floor && rule != "NonProduction"
+                    && Array.IndexOf(IncidentPolicy.LevelNames, level) > Array.IndexOf(IncidentPolicy.LevelNames, floor))
+                {
+                    reason = $"Sentry rates the issue high priority, which the policy puts at {floor} or above (SentryPriorityHighMinimum); without it: {level}, {reason}";
+                    level = floor;
+                    rule = "SentryPriority";
+                }
+
                 SeverityLevel meaning = policy!.Level(level);
                 var reasons = new List<string> { reason };
                 reasons.AddRange(checks);

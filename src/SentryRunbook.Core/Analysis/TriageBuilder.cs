@@ -14,6 +14,8 @@ namespace SentryRunbook.Analysis
         }
 
         public IncidentImpact? Impact { get; set; }
+        /// <summary>Seer's summary, when the organization has Seer; AI-generated.</summary>
+        public SentryIssueSummary? SeerSummary { get; set; }
         /// <summary>Why a piece is missing, by step name (a Sentry refusal, no data).</summary>
         public IDictionary<string, string> Problems { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
     }
@@ -35,13 +37,18 @@ namespace SentryRunbook.Analysis
 
         public const int MaxTagPatterns = 4;
 
+        /// <summary>The checklist step (and problem key) of Seer's summary.</summary>
+        public const string SeerStep = "Seer summary (AI-generated)";
+
         public static TriageReport Build(TriageData data, IncidentPolicy? policy = null, bool workaroundExists = false, bool coreFlow = false)
         {
             policy ??= IncidentPolicy.Default;
             SentryIssue issue = data.Issue;
             SentryEvent? ev = data.LatestEvent;
 
-            string trend = Trend(issue.Stats, data.Now);
+            string histogramTrend = Trend(issue.Stats, data.Now);
+            // Sentry's escalation compares the issue with its own forecast: the runbook counts it as a spike even when the last hour looks calm.
+            string trend = issue.Substatus == "escalating" ? "Spiking" : histogramTrend;
             // A regression long ago (after an auto-resolve by age, say) is history, not this incident.
             bool isRegression = issue.Substatus == "regressed" || data.Activity.Any(a => a.Type == "set_regression" && a.DateCreated is DateTimeOffset when && data.Now - when < TimeSpan.FromDays(1));
             bool isNew = !isRegression && (issue.Substatus == "new" || (issue.FirstSeen is DateTimeOffset first && data.Now - first < TimeSpan.FromDays(1)));
@@ -52,14 +59,20 @@ namespace SentryRunbook.Analysis
 
             IReadOnlyList<string> transactions = data.Impact?.Transactions.Count > 0 ? data.Impact.Transactions : TagValues(data.Tags, "transaction");
             bool? isCoreFlow = coreFlow ? true : policy.IsCoreFlow(transactions.Concat(new[] { issue.Culprit ?? string.Empty }), data.Tags.SelectMany(t => t.TopValues.Take(1).Select(v => new KeyValuePair<string, string>(t.Key, v.Value))));
-            var inputs = new SeverityInputs(data.Impact?.CrashFreeSessionRate, data.Impact?.PeakEventsPerMinute, data.Impact?.PeakUsersPerHour, environments, workaroundExists, isCoreFlow);
+            var inputs = new SeverityInputs(data.Impact?.CrashFreeSessionRate, data.Impact?.PeakEventsPerMinute, data.Impact?.PeakUsersPerHour, environments, workaroundExists, isCoreFlow, sentry: SentrySignals.From(issue));
             IncidentSeverity severity = SeverityClassifier.Classify(inputs, policy, issue.ShortId);
+            if (data.SeerSummary is null && data.Problems.TryGetValue(SeerStep, out string? seerProblem))
+            {
+                // One missing signal with the reason; Seer never decides the level, so nothing else changes.
+                severity = new IncidentSeverity(severity.Severity, severity.Rule, severity.Reasons, severity.ResponseTime, severity.Escalation,
+                    severity.MissingSignals.Concat(new[] { "SeerSummary: " + seerProblem }).ToList(), severity.Inputs, severity.IssueId, severity.Response);
+            }
 
             IReadOnlyList<IncidentPattern> patterns = PatternFinder.Find(data, policy);
 
             var checklist = new List<TriageStep>
             {
-                Step(1, "Frequency trend", issue.Stats.Count > 0, issue.Stats.Count > 0 ? $"{trend}: {issue.Stats.Sum(p => p.Count)} events in 24 h, {LastHour(issue.Stats)} in the last hour" : "no hourly stats"),
+                Step(1, "Frequency trend", issue.Stats.Count > 0 || issue.Substatus == "escalating", (issue.Stats.Count > 0 ? $"{trend}: {issue.Stats.Sum(p => p.Count)} events in 24 h, {LastHour(issue.Stats)} in the last hour" : "no hourly stats") + (issue.Substatus == "escalating" ? $"; Sentry marks it escalating (far more events than it forecast; the hourly histogram alone reads {histogramTrend})" : string.Empty)),
                 Step(2, "First and last seen", issue.FirstSeen.HasValue, $"first seen {Time(issue.FirstSeen)}, last seen {Time(issue.LastSeen)}"),
                 Step(3, "New or regression", true, isRegression ? "regression: it came back after being resolved" : isNew ? "new: first seen within the last day" : "ongoing: seen before today"),
                 Step(4, "Users affected", true, data.Impact?.UniqueUsers is long users ? $"{users} unique users in {Hours(data.Impact)}, peak {data.Impact.PeakUsersPerHour?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}/hour" : $"{issue.UserCount} users over the issue's life"),
@@ -70,6 +83,8 @@ namespace SentryRunbook.Analysis
                 Step(9, "Breadcrumbs", ev != null && ev.Breadcrumbs.Count > 0, ev is null ? Problem(data, "Latest event", "the latest event could not be read") : ev.Breadcrumbs.Count == 0 ? "the event has no breadcrumbs" : BreadcrumbSummary(ev.Breadcrumbs)),
                 Step(10, "User context", userContext.Count > 0, userContext.Count > 0 ? string.Join(", ", userContext.Select(p => p.Key + " " + p.Value)) : "no user or device context"),
                 Step(11, "Tag patterns", data.Tags.Count > 0, tagPatterns.Count > 0 ? string.Join("; ", tagPatterns) : data.Tags.Count > 0 ? "no tag is concentrated on one value" : Problem(data, "Tags", "no tags")),
+                Step(12, "Sentry's own signals", issue.Priority != null || issue.Substatus != null, SentrySignalsFinding(issue)),
+                Step(13, SeerStep, data.SeerSummary != null, data.SeerSummary is SentryIssueSummary seer ? SeerFinding(seer) : Problem(data, SeerStep, "not asked")),
             };
 
             var actions = new List<string>
@@ -81,7 +96,10 @@ namespace SentryRunbook.Analysis
             if (severity.MissingSignals.Count > 0) actions.Add("Check by hand what Sentry could not say: " + string.Join("; ", severity.MissingSignals.Select(m => m.Split(':')[0])));
 
             return new TriageReport(issue, data.Impact, severity, patterns, trend, isNew, isRegression, release, environments, data.SuspectCommits,
-                ev?.FailingFrame, ev?.Breadcrumbs ?? (IReadOnlyList<SentryBreadcrumb>)Array.Empty<SentryBreadcrumb>(), userContext, tagPatterns, checklist, actions, ev, data.RollbackTarget);
+                ev?.FailingFrame, ev?.Breadcrumbs ?? (IReadOnlyList<SentryBreadcrumb>)Array.Empty<SentryBreadcrumb>(), userContext, tagPatterns, checklist, actions, ev, data.RollbackTarget)
+            {
+                SeerSummary = data.SeerSummary,
+            };
         }
 
         /// <summary>
@@ -149,6 +167,33 @@ namespace SentryRunbook.Analysis
             var failing = crumbs.Where(c => c.Data.TryGetValue("status_code", out string? s) && int.TryParse(s, out int code) && code >= 400).ToList();
             string last = string.Join(" -> ", crumbs.Skip(Math.Max(0, crumbs.Count - 3)).Select(c => Clip($"[{c.Category ?? c.Type}] {c.Message ?? (c.Data.TryGetValue("url", out string? url) ? url : string.Empty)}", 80)));
             return $"{crumbs.Count} breadcrumbs" + (failing.Count > 0 ? $", {failing.Count} failing HTTP calls" : string.Empty) + $"; last: {last}";
+        }
+
+        /// <summary>Marked as AI-generated in the text itself, so the mark survives copying into a message or a postmortem.</summary>
+        private static string SeerFinding(SentryIssueSummary seer)
+        {
+            string text = "AI-generated by Sentry's Seer, not verified: " + seer.Headline;
+            if (!string.IsNullOrEmpty(seer.PossibleCause))
+            {
+                text += "; possible cause: " + seer.PossibleCause
+                    + (seer.PossibleCauseConfidence is double c ? $" (Seer's confidence {c.ToString("0.00", CultureInfo.InvariantCulture)})" : string.Empty);
+            }
+
+            return text;
+        }
+
+        private static string SentrySignalsFinding(SentryIssue issue)
+        {
+            var parts = new List<string>
+            {
+                "priority " + (issue.Priority ?? "not sent"),
+                "substatus " + (issue.Substatus ?? "not sent"),
+                "category " + (issue.IssueCategory ?? "not sent"),
+                issue.IsUnhandled ? "unhandled" : "handled",
+            };
+            if (issue.AssignedTo != null) parts.Add("assigned to " + issue.AssignedTo);
+            if (issue.SeerFixabilityScore is double score) parts.Add("Seer fixability " + score.ToString("0.00", CultureInfo.InvariantCulture) + " (AI-generated estimate)");
+            return string.Join(", ", parts);
         }
 
         private static TriageStep Step(int number, string step, bool done, string finding) => new TriageStep(number, step, done, finding);

@@ -19,6 +19,8 @@ namespace SentryRunbook.Analysis
         public IncidentPolicy Policy { get; set; } = IncidentPolicy.Default;
         /// <summary>False when only the patterns are wanted: the impact queries are skipped.</summary>
         public bool MeasureImpact { get; set; } = true;
+        /// <summary>Ask Seer for its summary (AI-generated, shown apart from the runbook's own findings).</summary>
+        public bool IncludeSeer { get; set; } = true;
     }
 
     /// <summary>
@@ -113,9 +115,11 @@ namespace SentryRunbook.Analysis
                 Interval = "1d",
             }, ct), problems, cancellationToken));
 
+            Task<SentryIssueSummary?> seerTask = options.IncludeSeer ? SeerAsync(id, problems, cancellationToken) : Task.FromResult<SentryIssueSummary?>(null);
+
             try
             {
-                await Task.WhenAll(issueTask, eventTask, tagsTask, activityTask, impactTask, commitsTask, deploysTask, releasesTask, trafficTask, healthTask).ConfigureAwait(false);
+                await Task.WhenAll(issueTask, eventTask, tagsTask, activityTask, impactTask, commitsTask, deploysTask, releasesTask, trafficTask, healthTask, seerTask).ConfigureAwait(false);
             }
             catch (Exception) when (issueTask.IsFaulted)
             {
@@ -141,6 +145,7 @@ namespace SentryRunbook.Analysis
                 FirstReleaseDeploys = deploysTask.Result ?? Array.Empty<SentryDeploy>(),
                 Traffic = trafficTask.Result?.FirstOrDefault()?.Points ?? (IReadOnlyList<SentryTimePoint>)Array.Empty<SentryTimePoint>(),
                 Impact = impactTask.Result,
+                SeerSummary = seerTask.Result,
             };
             foreach (KeyValuePair<string, string> problem in problems) data.Problems[problem.Key] = problem.Value;
 
@@ -206,6 +211,20 @@ namespace SentryRunbook.Analysis
             }
 
             return rates;
+        }
+
+        /// <summary>Seer is a bonus: whatever keeps it from answering (no Seer, self-hosted, its rate limit) is recorded with the reason, never an error.</summary>
+        private async Task<SentryIssueSummary?> SeerAsync(string issueId, Dictionary<string, string> problems, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await _api.GetIssueSummaryAsync(issueId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SentryApiException ex) when (ex.Kind != SentryErrorKind.Authentication && ex.Kind != SentryErrorKind.Transport && ex.Kind != SentryErrorKind.Configuration)
+            {
+                lock (problems) problems[TriageBuilder.SeerStep] = ex.Message;
+                return null;
+            }
         }
 
         /// <summary>A piece of triage that may be missing: Sentry refusing it is recorded, while a bad token or an unreachable host stops the triage.</summary>

@@ -55,7 +55,8 @@ namespace SentryRunbook.Models
             IReadOnlyList<string>? environments,
             bool workaroundExists,
             bool? coreFlow,
-            bool edgeCase = false)
+            bool edgeCase = false,
+            SentrySignals? sentry = null)
         {
             CrashFreeSessionRate = crashFreeSessionRate;
             PeakEventsPerMinute = peakEventsPerMinute;
@@ -64,6 +65,7 @@ namespace SentryRunbook.Models
             WorkaroundExists = workaroundExists;
             CoreFlow = coreFlow;
             EdgeCase = edgeCase;
+            Sentry = sentry;
         }
 
         /// <summary>Percent 0–100.</summary>
@@ -77,5 +79,33 @@ namespace SentryRunbook.Models
         public bool? CoreFlow { get; }
         /// <summary>Declared an edge case or cosmetic by the responder.</summary>
         public bool EdgeCase { get; }
+        /// <summary>What Sentry itself says about the issue; null when the figures did not come from a Sentry issue.</summary>
+        public SentrySignals? Sentry { get; }
+    }
+
+    /// <summary>Sentry's own judgement of an issue, as it sends it: null fields were not sent.</summary>
+    public sealed class SentrySignals
+    {
+        public SentrySignals(string? priority, string? substatus, string? issueCategory, bool? isUnhandled, double? seerFixabilityScore = null)
+        {
+            Priority = priority;
+            Substatus = substatus;
+            IssueCategory = issueCategory;
+            IsUnhandled = isUnhandled;
+            SeerFixabilityScore = seerFixabilityScore;
+        }
+
+        /// <summary><c>high</c>, <c>medium</c>, <c>low</c>.</summary>
+        public string? Priority { get; }
+        /// <summary><c>new</c>, <c>ongoing</c>, <c>escalating</c>, <c>regressed</c>, <c>archived_*</c>.</summary>
+        public string? Substatus { get; }
+        public string? IssueCategory { get; }
+        public bool? IsUnhandled { get; }
+        public double? SeerFixabilityScore { get; }
+        /// <summary>Sentry saw far more events than it forecast for the issue: the runbook counts that as a spike.</summary>
+        public bool IsEscalating => Substatus == "escalating";
+
+        public static SentrySignals From(SentryIssue issue) =>
+            new SentrySignals(issue.Priority, issue.Substatus, issue.IssueCategory, issue.IsUnhandled, issue.SeerFixabilityScore);
     }
 }

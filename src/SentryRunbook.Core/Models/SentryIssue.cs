@@ -28,7 +28,10 @@ namespace SentryRunbook.Models
             SentryActor? assignedTo,
             IReadOnlyList<IssueStatPoint> stats,
             bool hasReleaseDetails = true,
-            DateTimeOffset? retrievedAt = null)
+            DateTimeOffset? retrievedAt = null,
+            string? priority = null,
+            string? issueCategory = null,
+            double? seerFixabilityScore = null)
         {
             Id = id ?? throw new ArgumentNullException(nameof(id));
             ShortId = shortId ?? string.Empty;
@@ -52,6 +55,9 @@ namespace SentryRunbook.Models
             Stats = stats ?? Array.Empty<IssueStatPoint>();
             HasReleaseDetails = hasReleaseDetails;
             RetrievedAt = retrievedAt;
+            Priority = priority;
+            IssueCategory = issueCategory;
+            SeerFixabilityScore = seerFixabilityScore;
         }
 
         /// <summary>Numeric issue id, as a string (Sentry sends it as a string).</summary>
@@ -78,6 +84,12 @@ namespace SentryRunbook.Models
         public string? LastRelease { get; }
         public bool IsUnhandled { get; }
         public SentryActor? AssignedTo { get; }
+        /// <summary>Sentry's priority: <c>high</c>, <c>medium</c>, <c>low</c>; null when Sentry does not send one (older self-hosted).</summary>
+        public string? Priority { get; }
+        /// <summary><c>error</c>, <c>performance</c>, <c>cron</c>, <c>uptime</c>, <c>feedback</c>, ...; null when Sentry does not send it.</summary>
+        public string? IssueCategory { get; }
+        /// <summary>Seer's estimate (0..1) of how fixable the issue is; null unless the organization has Seer and it scored the issue.</summary>
+        public double? SeerFixabilityScore { get; }
         /// <summary>Hourly event counts over the last 24 hours, oldest first.</summary>
         public IReadOnlyList<IssueStatPoint> Stats { get; }
 
@@ -92,7 +104,7 @@ namespace SentryRunbook.Models
 
         /// <summary>The same issue with its first and last release known (from its oldest and latest events).</summary>
         public SentryIssue WithReleases(string? firstRelease, string? lastRelease) =>
-            new SentryIssue(Id, ShortId, Title, Culprit, Level, Status, Substatus, Project, ProjectId, Platform, FirstSeen, LastSeen, Count, UserCount, Permalink, firstRelease, lastRelease, IsUnhandled, AssignedTo, Stats, hasReleaseDetails: true, retrievedAt: RetrievedAt);
+            new SentryIssue(Id, ShortId, Title, Culprit, Level, Status, Substatus, Project, ProjectId, Platform, FirstSeen, LastSeen, Count, UserCount, Permalink, firstRelease, lastRelease, IsUnhandled, AssignedTo, Stats, hasReleaseDetails: true, retrievedAt: RetrievedAt, priority: Priority, issueCategory: IssueCategory, seerFixabilityScore: SeerFixabilityScore);
 
         public override string ToString() => string.IsNullOrEmpty(ShortId) ? Id : ShortId;
     }

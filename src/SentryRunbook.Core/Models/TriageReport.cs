@@ -50,6 +50,14 @@ namespace SentryRunbook.Models
         public string IssueId => Issue.Id;
         public string ShortId => Issue.ShortId;
         public IncidentImpact? Impact { get; }
+        /// <summary>Sentry's priority (<c>high</c>, <c>medium</c>, <c>low</c>); null when Sentry sent none.</summary>
+        public string? Priority => Issue.Priority;
+        /// <summary>Sentry's substatus (<c>new</c>, <c>ongoing</c>, <c>escalating</c>, <c>regressed</c>, ...); null when Sentry sent none.</summary>
+        public string? Substatus => Issue.Substatus;
+        /// <summary>Sentry's issue category (<c>error</c>, <c>performance</c>, <c>cron</c>, <c>uptime</c>, ...); null when Sentry sent none.</summary>
+        public string? IssueCategory => Issue.IssueCategory;
+        /// <summary>Sentry says the issue is escalating: far more events than it forecast.</summary>
+        public bool IsEscalating => Issue.Substatus == "escalating";
         public IncidentSeverity Severity { get; }
         /// <summary>Strongest first.</summary>
         public IReadOnlyList<IncidentPattern> Patterns { get; }
@@ -70,6 +78,8 @@ namespace SentryRunbook.Models
         public IReadOnlyList<TriageStep> Checklist { get; }
         public IReadOnlyList<string> RecommendedActions { get; }
         public SentryEvent? LatestEvent { get; }
+        /// <summary>Seer's summary (AI-generated, never one of the runbook's patterns); null when Seer is not available.</summary>
+        public SentryIssueSummary? SeerSummary { get; internal set; }
         /// <summary>For a deployment regression: the release to roll back to, when one could be found.</summary>
         public SentryRollbackTarget? RollbackTarget { get; }
 

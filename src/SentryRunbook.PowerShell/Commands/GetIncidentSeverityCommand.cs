@@ -48,6 +48,16 @@ namespace SentryRunbook.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public string[]? Environment { get; set; }
 
+        /// <summary>Sentry's priority of the issue (high, medium, low): high raises to at least the policy's SentryPriorityHighMinimum.</summary>
+        [Parameter(ParameterSetName = FiguresSet)]
+        [ValidateSet("high", "medium", "low", IgnoreCase = true)]
+        public string? SentryPriority { get; set; }
+
+        /// <summary>Sentry's substatus of the issue (escalating, ongoing, new, regressed).</summary>
+        [Parameter(ParameterSetName = FiguresSet)]
+        [ValidateSet("escalating", "ongoing", "new", "regressed", IgnoreCase = true)]
+        public string? Substatus { get; set; }
+
         /// <summary>Users can get around the failure.</summary>
         [Parameter]
         public SwitchParameter WorkaroundExists { get; set; }
@@ -80,7 +90,7 @@ namespace SentryRunbook.PowerShell.Commands
             if (Triage != null && impact is null)
             {
                 bool? triageCoreFlow = CoreFlow ? true : Triage.Severity.Inputs.CoreFlow;
-                inputs = new SeverityInputs(null, null, null, Triage.Environments, WorkaroundExists, triageCoreFlow, EdgeCase);
+                inputs = new SeverityInputs(null, null, null, Triage.Environments, WorkaroundExists, triageCoreFlow, EdgeCase, SentrySignals.From(Triage.Issue));
                 issueId = Triage.ShortId;
             }
             else if (impact != null)
@@ -88,12 +98,13 @@ namespace SentryRunbook.PowerShell.Commands
                 bool? coreFlow = CoreFlow ? true
                     : Triage != null ? Triage.Severity.Inputs.CoreFlow
                     : impact.Transactions.Count > 0 ? _policy.IsCoreFlow(impact.Transactions, Enumerable.Empty<System.Collections.Generic.KeyValuePair<string, string>>()) : (bool?)null;
-                inputs = new SeverityInputs(impact.CrashFreeSessionRate, impact.PeakEventsPerMinute, impact.PeakUsersPerHour, impact.Environments, WorkaroundExists, coreFlow, EdgeCase);
+                inputs = new SeverityInputs(impact.CrashFreeSessionRate, impact.PeakEventsPerMinute, impact.PeakUsersPerHour, impact.Environments, WorkaroundExists, coreFlow, EdgeCase, Triage is null ? null : SentrySignals.From(Triage.Issue));
                 issueId = impact.ShortId ?? impact.IssueId;
             }
             else
             {
-                inputs = new SeverityInputs(CrashFreeSessionRate, PeakEventsPerMinute, PeakUsersPerHour, Environment, WorkaroundExists, CoreFlow ? true : (bool?)null, EdgeCase);
+                inputs = new SeverityInputs(CrashFreeSessionRate, PeakEventsPerMinute, PeakUsersPerHour, Environment, WorkaroundExists, CoreFlow ? true : (bool?)null, EdgeCase,
+                    SentryPriority is null && Substatus is null ? null : new SentrySignals(SentryPriority?.ToLowerInvariant(), Substatus?.ToLowerInvariant(), null, null));
             }
 
             IncidentSeverity severity = SeverityClassifier.Classify(inputs, _policy, issueId);

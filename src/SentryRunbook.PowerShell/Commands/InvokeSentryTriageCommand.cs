@@ -68,6 +68,10 @@ namespace SentryRunbook.PowerShell.Commands
         [Parameter]
         public SwitchParameter CoreFlow { get; set; }
 
+        /// <summary>Do not ask Seer for its AI-generated summary (it allows 10 a minute per user).</summary>
+        [Parameter]
+        public SwitchParameter NoSeer { get; set; }
+
         /// <summary>Policy overrides: a hashtable or the path of a .psd1 file (see Get-IncidentSeverity).</summary>
         [Parameter]
         [ValidateNotNull]
@@ -120,7 +124,8 @@ namespace SentryRunbook.PowerShell.Commands
         {
             SentryConnection replay = ClientFactory.Replay(evidence);
             UseConnection(replay);
-            var offline = new TriageOptions { StatsPeriod = evidence.StatsPeriod, Environments = Environment ?? Array.Empty<string>(), WorkaroundExists = WorkaroundExists, CoreFlow = CoreFlow, Policy = _policy };
+            // Seer is not asked offline: an evidence bundle replays reads, and Seer's answer is not part of the evidence.
+            var offline = new TriageOptions { StatsPeriod = evidence.StatsPeriod, Environments = Environment ?? Array.Empty<string>(), WorkaroundExists = WorkaroundExists, CoreFlow = CoreFlow, Policy = _policy, IncludeSeer = false };
             var replayRunner = new TriageRunner(replay.Api) { Log = QueueVerbose, Warn = QueueWarning };
             if (TryCall((_, ct) => replayRunner.RunAsync(evidence.IssueId, null, offline, evidence.FetchedAt, ct), evidence, out TriageReport report)) WriteObject(report);
         }
@@ -160,6 +165,7 @@ namespace SentryRunbook.PowerShell.Commands
                 WorkaroundExists = WorkaroundExists,
                 CoreFlow = CoreFlow,
                 Policy = _policy,
+                IncludeSeer = !NoSeer,
             };
             _progress ??= new ProgressRecord(2, "Invoke-SentryTriage", "Triaging issues");
 

@@ -20,14 +20,12 @@ namespace SentryRunbook.PowerShell.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Set, "SentryIssueStatus", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = IssueSet)]
     [OutputType(typeof(SentryIssue))]
-    public sealed class SetSentryIssueStatusCommand : SentryApiCmdlet
+    public sealed class SetSentryIssueStatusCommand : IssueBatchCmdlet
     {
         private const string IdSet = "ById";
         // The default set: PowerShell tries the default set's parameters first, and a piped issue must bind as an
         // issue, not by its IssueId property, to be changed without another read.
         private const string IssueSet = "ByIssue";
-        private readonly List<(string Input, string Id)> _inputs = new List<(string, string)>();
-        private readonly List<(string Input, SentryIssue Issue)> _fresh = new List<(string, SentryIssue)>();
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
@@ -93,33 +91,15 @@ namespace SentryRunbook.PowerShell.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        protected override void ProcessRecord()
-        {
-            DateTimeOffset now = DateTimeOffset.UtcNow;
-            foreach (SentryIssue issue in Issue)
-            {
-                if (issue.RetrievedAt is DateTimeOffset read && now - read < StatusPlanner.FreshFor && now >= read) _fresh.Add((issue.Id, issue));
-                else _inputs.Add((issue.Id, issue.Id));
-            }
-
-            foreach (string input in IssueId)
-            {
-                string? id = ResolveIssueId(input);
-                if (id != null) _inputs.Add((input, id));
-            }
-        }
+        protected override void ProcessRecord() => CollectInputs(Issue, IssueId);
 
         protected override void EndProcessing()
         {
             StatusChange change = BuildChange();
-            if (_inputs.Count == 0 && _fresh.Count == 0) return;
+            if (!HasInputs) return;
 
             // Read every named issue first (unless piped in fresh): it proves each exists, and the plan needs its state and project.
-            List<(string Input, SentryIssue Issue)> issues = _inputs.Count == 0 ? new List<(string, SentryIssue)>() : ReadNamedIssues();
-            if (_fresh.Count > 0) WriteVerbose($"{_fresh.Count} piped issue(s) read within the last {StatusPlanner.FreshFor.TotalSeconds:0} s: not read again");
-            var known = new HashSet<string>(issues.Select(i => i.Issue.Id), StringComparer.Ordinal);
-            issues.AddRange(_fresh.Where(f => known.Add(f.Issue.Id)));
-            var freshIds = new HashSet<string>(_fresh.Select(f => f.Issue.Id), StringComparer.Ordinal);
+            List<(string Input, SentryIssue Issue)> issues = ReadInputs();
 
             if (StatusPlanner.CheckSingleProject(issues.Select(i => i.Issue).ToList(), change) is string problem)
             {
@@ -127,7 +107,7 @@ namespace SentryRunbook.PowerShell.Commands
             }
 
             var approved = new List<(string Input, SentryIssue Issue)>();
-            foreach (PlannedChange planned in StatusPlanner.Plan(issues.Select(i => i.Issue).ToList(), change, DateTimeOffset.UtcNow, Force, freshIds))
+            foreach (PlannedChange planned in StatusPlanner.Plan(issues.Select(i => i.Issue).ToList(), change, DateTimeOffset.UtcNow, Force, FreshIds))
             {
                 string input = issues.First(i => ReferenceEquals(i.Issue, planned.Issue)).Input;
                 switch (planned.Action)
@@ -153,68 +133,6 @@ namespace SentryRunbook.PowerShell.Commands
             if (StatusPlanner.IsHighImpact(change, approved.Count) && !ConfirmHighImpact(change, approved.Count)) return;
 
             Apply(change, approved);
-        }
-
-        /// <summary>
-        /// Numeric ids are read together, 100 to a request, through the issue list; short ids one by one on the
-        /// detail route, which resolves them. An issue named twice is changed once.
-        /// </summary>
-        private List<(string Input, SentryIssue Issue)> ReadNamedIssues()
-        {
-            var numeric = _inputs.Where(i => IsNumeric(i.Id)).ToList();
-            var named = _inputs.Where(i => !IsNumeric(i.Id)).ToList();
-            WriteVerbose($"Reading {_inputs.Count} issue(s): {(numeric.Count + StatusPlanner.IssuesPerRead - 1) / StatusPlanner.IssuesPerRead} batched read(s) of numeric ids, {named.Count} short id(s) one by one");
-            (IReadOnlyList<SentryIssue> Batch, (SentryIssue? Issue, SentryApiException? Error)[] Single) read;
-            try
-            {
-                read = Call(async (api, ct) =>
-                {
-                    Task<IReadOnlyList<SentryIssue>> batch = numeric.Count == 0
-                        ? Task.FromResult<IReadOnlyList<SentryIssue>>(Array.Empty<SentryIssue>())
-                        : api.GetIssuesAsync(numeric.Select(i => i.Id).ToList(), ct);
-                    Task<(SentryIssue?, SentryApiException?)[]> single = Task.WhenAll(named.Select(i => Settle(api.GetIssueAsync(i.Id, ct))));
-                    await Task.WhenAll(batch, single).ConfigureAwait(false);
-                    return (batch.Result, single.Result);
-                });
-            }
-            catch (SentryApiException ex)
-            {
-                // Without the read nothing can be checked, so nothing is changed.
-                ThrowSentryError(ex, null);
-                throw;
-            }
-
-            var byId = read.Batch.ToDictionary(i => i.Id, StringComparer.Ordinal);
-            var issues = new List<(string Input, SentryIssue Issue)>();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            int next = 0;
-            foreach ((string input, string id) in _inputs)
-            {
-                SentryIssue? issue;
-                if (IsNumeric(id))
-                {
-                    if (!byId.TryGetValue(id, out issue))
-                    {
-                        WriteError(NotFound(input, id, "was not found"));
-                        continue;
-                    }
-                }
-                else
-                {
-                    (SentryIssue? found, SentryApiException? error) = read.Single[next++];
-                    if (found is null)
-                    {
-                        ReportFailure(error!, input);
-                        continue;
-                    }
-
-                    issue = found;
-                }
-
-                if (seen.Add(issue.Id)) issues.Add((input, issue));
-            }
-
-            return issues;
         }
 
         /// <summary>
@@ -320,56 +238,21 @@ namespace SentryRunbook.PowerShell.Commands
             })).ConfigureAwait(false);
         }
 
-        /// <summary>
-        /// Many issues: the bulk route per project with the ids just read, then one batched read to learn what
-        /// Sentry did. An id that vanished between the read and the write changes nothing (the request's guard
-        /// query matches only its own ids) and is reported as not found.
-        /// </summary>
-        private async Task<(SentryIssue? Issue, SentryApiException? Error)[]> ChangeInBulkAsync(ISentryApi api, StatusChange change, List<SentryIssue> issues, ProgressRecord progress, CancellationToken ct)
-        {
-            var projects = issues.GroupBy(i => i.ProjectId ?? i.Project, StringComparer.Ordinal).ToList();
-            QueueProgress(new ProgressRecord(progress.ActivityId, progress.Activity, $"sending the change for {issues.Count} issues in {projects.Count} project(s)") { PercentComplete = 10 });
-            IReadOnlyList<BulkChangeOutcome>[] sent = await Task.WhenAll(projects.Select(p => api.UpdateIssueStatusesAsync(p.Key, p.Select(i => i.Id).ToList(), change, ct))).ConfigureAwait(false);
-            var outcomes = new Dictionary<string, BulkChangeOutcome>(StringComparer.Ordinal);
-            foreach (BulkChangeOutcome outcome in sent.SelectMany(o => o))
-            {
-                foreach (string id in outcome.IssueIds) outcomes[id] = outcome;
-                QueueVerbose($"bulk request for {outcome.IssueIds.Count} issue(s): " + (outcome.Error != null ? "failed: " + outcome.Error.Message : outcome.Matched ? "Sentry changed them" : "none of them exists any more (204)"));
-            }
-
-            // Only ids whose request matched are read back: a 204 says none of its ids exists.
-            var toRead = issues.Where(i => outcomes.TryGetValue(i.Id, out BulkChangeOutcome? o) && o.Error is null && o.Matched).Select(i => i.Id).ToList();
-            QueueProgress(new ProgressRecord(progress.ActivityId, progress.Activity, $"reading back {toRead.Count} issue(s)") { PercentComplete = 60 });
-            IReadOnlyList<SentryIssue> after = toRead.Count == 0 ? Array.Empty<SentryIssue>() : await api.GetIssuesAsync(toRead, ct).ConfigureAwait(false);
-            var afterById = after.ToDictionary(i => i.Id, StringComparer.Ordinal);
-            QueueProgress(new ProgressRecord(progress.ActivityId, progress.Activity, $"{afterById.Count} of {issues.Count} read back") { PercentComplete = 100 });
-
-            return issues.Select(issue =>
-            {
-                BulkChangeOutcome? outcome = outcomes.TryGetValue(issue.Id, out BulkChangeOutcome? o) ? o : null;
-                if (outcome?.Error is SentryApiException error) return ((SentryIssue?)null, (SentryApiException?)error);
-                if (outcome is null || !outcome.Matched || !afterById.TryGetValue(issue.Id, out SentryIssue? updated))
-                {
-                    return (null, NotFoundError(issue.Id, $"was deleted or merged after it was read, so nothing was changed for it"));
-                }
-
-                return change.HasTakenEffect(updated)
-                    ? (updated, null)
-                    : ((SentryIssue?)null, new SentryApiException(
-                        SentryErrorKind.InvalidRequest,
-                        "SentryIssueNotChanged",
-                        $"Sentry accepted the change, but {updated.ShortId} is {updated.Status}{(updated.Substatus is null ? string.Empty : $" ({updated.Substatus})")} afterwards.",
-                        "Read it with Get-SentryIssue; change it alone with Set-SentryIssueStatus to see Sentry's answer.",
-                        null, null, "PUT", null));
-            }).ToArray();
-        }
-
-        private static SentryApiException NotFoundError(string id, string what) =>
-            (SentryApiException)ErrorRecords.IssueNotFound(id, what, null).Exception;
-
-        private static ErrorRecord NotFound(string input, string id, string what) => ErrorRecords.IssueNotFound(id, what, input);
-
-        private static bool IsNumeric(string id) => id.Length > 0 && id.All(c => c >= '0' && c <= '9');
+        /// <summary>Many issues: the bulk route per project with the ids just read, then one batched read to learn what Sentry did.</summary>
+        private Task<(SentryIssue? Issue, SentryApiException? Error)[]> ChangeInBulkAsync(ISentryApi api, StatusChange change, List<SentryIssue> issues, ProgressRecord progress, CancellationToken ct) =>
+            ChangeInBulkAsync(
+                api,
+                issues,
+                (project, ids) => api.UpdateIssueStatusesAsync(project, ids, change, ct),
+                change.HasTakenEffect,
+                updated => new SentryApiException(
+                    SentryErrorKind.InvalidRequest,
+                    "SentryIssueNotChanged",
+                    $"Sentry accepted the change, but {updated.ShortId} is {updated.Status}{(updated.Substatus is null ? string.Empty : $" ({updated.Substatus})")} afterwards.",
+                    "Read it with Get-SentryIssue; change it alone with Set-SentryIssueStatus to see Sentry's answer.",
+                    null, null, "PUT", null),
+                progress,
+                ct);
 
         private StatusChange BuildChange()
         {
@@ -392,24 +275,6 @@ namespace SentryRunbook.PowerShell.Commands
             }
 
             return change;
-        }
-
-        private void ReportFailure(SentryApiException error, string input)
-        {
-            if (IsFatal(error)) ThrowSentryError(error, input);
-            WriteSentryError(error, input);
-        }
-
-        private static async Task<(SentryIssue? Issue, SentryApiException? Error)> Settle(Task<SentryIssue> task)
-        {
-            try
-            {
-                return (await task.ConfigureAwait(false), null);
-            }
-            catch (SentryApiException ex)
-            {
-                return (null, ex);
-            }
         }
 
         private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text.Substring(1);

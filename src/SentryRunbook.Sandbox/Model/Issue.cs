@@ -44,6 +44,8 @@ public sealed class Issue
     public string? Priority { get; internal set; }
     public DateTimeOffset? PriorityLockedAt { get; internal set; }
     public Assignee? AssignedTo { get; internal set; }
+    /// <summary>Seer's summary of the issue, when the scenario gives it one; without it the organization answers as one without Seer.</summary>
+    public SeerSummary? SeerSummary { get; internal set; }
     /// <summary>Archive conditions while ignored until a condition is met; null otherwise.</summary>
     public Snooze? Snooze { get; internal set; }
     /// <summary>Who set the current status (statusDetails.actor); null for automatic changes.</summary>
@@ -138,3 +140,6 @@ public sealed class Issue
         return byTime != 0 ? byTime : string.CompareOrdinal(a.EventId, b.EventId);
     }
 }
+
+/// <summary>Seer's issue summary (Sentry's SummarizeIssueResponse, camelCased on the wire).</summary>
+public sealed record SeerSummary(string Headline, string? WhatsWrong, string? Trace, string? PossibleCause, double? PossibleCauseConfidence, double? FixabilityScore);

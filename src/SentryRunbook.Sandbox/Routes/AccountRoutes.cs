@@ -42,7 +42,7 @@ public static class AccountRoutes
     {
         var store = state.Store;
         if (!store.IsOrganization(OrganizationRoutes.Route(context, "org"))) return JsonOut.NotFound(context);
-        var teams = store.Projects.Select(p => p.Team).DistinctBy(t => t.Id).OrderBy(t => t.Slug, StringComparer.Ordinal)
+        var teams = store.Projects.Select(p => p.Team).Append(SeedExamples.MobileTeam).DistinctBy(t => t.Id).OrderBy(t => t.Slug, StringComparer.Ordinal)
             .Select(t => Team(t, store.Projects.Where(p => p.Team.Id == t.Id).ToList(), state)).ToList();
         return WritePage(context, state, teams);
     }

@@ -238,6 +238,11 @@ public static class IssueMutationRoutes
                 assignee = ResolveActor(u.AssignedTo, out var actorError);
                 if (assignee is null)
                     return (StatusCodes.Status400BadRequest, new JsonObject { ["assignedTo"] = new JsonArray(actorError) });
+                // Sentry's GroupValidator: a user must be on a team of the project, a team must have access to it.
+                if (assignee.Type == "user" && assignee.Id == SeedExamples.OutsideMember.Id)
+                    return (StatusCodes.Status400BadRequest, new JsonObject { ["assignedTo"] = new JsonArray("Cannot assign to non-team member") });
+                if (assignee.Type == "team" && issues.Any(i => i.Project.Team.Id != assignee.Id))
+                    return (StatusCodes.Status400BadRequest, new JsonObject { ["assignedTo"] = new JsonArray("Cannot assign to a team without access to the project") });
             }
 
             Snooze? snooze = null;
@@ -360,15 +365,18 @@ public static class IssueMutationRoutes
         error = "";
         var user = SeedExamples.SandboxUser;
         var team = SeedExamples.BackendTeam;
+        var outsider = SeedExamples.OutsideMember;
         if (raw.StartsWith("team:", StringComparison.Ordinal))
         {
             if (raw[5..] == team.Id) return team;
-            error = "Unknown actor input";
+            if (raw[5..] == SeedExamples.MobileTeam.Id) return new Assignee("team", SeedExamples.MobileTeam.Id, SeedExamples.MobileTeam.Slug, null);
+            error = "Team does not exist";
             return null;
         }
         if (raw.StartsWith("user:", StringComparison.Ordinal))
         {
             if (raw[5..] == user.Id) return user;
+            if (raw[5..] == outsider.Id) return outsider;
             error = "Unknown actor input";
             return null;
         }
@@ -378,6 +386,7 @@ public static class IssueMutationRoutes
             return null;
         }
         if (raw == user.Id || raw == "sandbox" || string.Equals(raw, user.Email, StringComparison.OrdinalIgnoreCase)) return user;
+        if (raw == outsider.Id || string.Equals(raw, outsider.Email, StringComparison.OrdinalIgnoreCase)) return outsider;
         if (raw == "#" + team.Name) return team;
         error = raw.All(char.IsAsciiDigit) ? "Unknown actor input" : "User does not exist";
         return null;

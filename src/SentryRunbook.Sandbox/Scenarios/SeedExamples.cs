@@ -21,6 +21,10 @@ public static class SeedExamples
 
     public static readonly Assignee SandboxUser = new("user", "1", "Sandbox User", "sandbox@example.com");
     public static readonly Assignee BackendTeam = new("team", "1", "backend", null);
+    /// <summary>A member of the organization on no team: Sentry refuses to assign issues to them ("Cannot assign to non-team member").</summary>
+    public static readonly Assignee OutsideMember = new("user", "2", "Olive Outside", "olive@example.com");
+    /// <summary>A team of the organization with access to no project: Sentry refuses to assign issues to it.</summary>
+    public static readonly Team MobileTeam = new("2", "mobile", "Mobile");
 
     public static EventStore Build(SandboxOptions options, DateTimeOffset now)
     {
@@ -98,6 +102,14 @@ public static class SeedExamples
             });
         }
         var issue = b.Store.FindByShortId("WEB-1")!;
+        // The organization has Seer for this issue: its summary, as Seer words one (AI-generated, not checked by anyone).
+        issue.SeerSummary = new SeerSummary(
+            "Stripe webhooks fail to parse after Stripe moved the account to API version 2026-10-01",
+            "parseStripeEvent rejects every webhook payload with PaymentProcessingError since the web@2.4.2 deploy.",
+            "POST /webhooks/stripe -> handleStripeWebhook -> parseStripeEvent(PINNED_API_VERSION) throws.",
+            "The payload's Stripe-Version (2026-10-01) differs from the pinned 2025-06-30, and the parser rejects unknown versions.",
+            0.82,
+            0.71);
         b.Store.Assign(issue, SandboxUser, times[10].AddSeconds(30));
     }
 

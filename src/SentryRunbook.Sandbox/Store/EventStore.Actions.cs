@@ -208,6 +208,12 @@ public sealed partial class EventStore
             data["ignoreUserWindow"] = Num(expired.UserWindow);
         }
         Record(issue, NewActivity("set_escalating", e.Received, data, null));
+        // Sentry raises an escalating issue to high priority unless someone set its priority by hand.
+        if (issue.PriorityLockedAt is null && issue.Priority != "high")
+        {
+            issue.Priority = "high";
+            Record(issue, NewActivity("set_priority", e.Received, new Dictionary<string, string?> { ["priority"] = "high", ["reason"] = "escalating" }, null));
+        }
     }
 
     private static string? Num(int? n) => n?.ToString(CultureInfo.InvariantCulture);

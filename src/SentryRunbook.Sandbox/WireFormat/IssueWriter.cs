@@ -41,7 +41,7 @@ public sealed class IssueWriter(string baseUri, EventStore store)
             ["platform"] = issue.Platform,
             ["priority"] = issue.Priority,
             ["priorityLockedAt"] = issue.PriorityLockedAt is { } locked ? Dates.Iso(locked) : null,
-            ["seerFixabilityScore"] = null,
+            ["seerFixabilityScore"] = issue.SeerSummary?.FixabilityScore,
             ["seerAutofixLastTriggered"] = null,
             ["seerExplorerAutofixLastTriggered"] = null,
             ["project"] = ProjectRef(issue.Project),

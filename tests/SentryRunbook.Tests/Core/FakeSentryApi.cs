@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using SentryRunbook.Abstractions;
+using SentryRunbook.Errors;
 using SentryRunbook.Models;
 
 namespace SentryRunbook.Tests.Core;
@@ -79,6 +80,22 @@ internal sealed class FakeSentryApi : ISentryApi
 
     public Task<IReadOnlyList<SentryIssue>> GetIssuesAsync(IReadOnlyList<string> issueIds, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<IReadOnlyList<BulkChangeOutcome>> UpdateIssueStatusesAsync(string projectId, IReadOnlyList<string> issueIds, StatusChange change, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    /// <summary>Seer's summary per issue id; an issue without one answers as an organization without Seer.</summary>
+    public Dictionary<string, SentryIssueSummary> Summaries { get; } = new();
+
+    public Task<SentryIssueSummary> GetIssueSummaryAsync(string issueId, CancellationToken cancellationToken) =>
+        Summaries.TryGetValue(issueId, out SentryIssueSummary? summary)
+            ? Task.FromResult(summary)
+            : Task.FromException<SentryIssueSummary>(new SentryApiException(SentryErrorKind.Permission, "SentrySeerUnavailable", "Seer is not enabled for this organization.", "Enable Seer.", 403, "Seer is not enabled", "POST", null));
+
+    public Task<SentryIssue> UpdateIssueAsync(string issueId, IssueChange change, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<BulkChangeOutcome>> UpdateIssuesAsync(string projectId, IReadOnlyList<string> issueIds, IssueChange change, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<SentryActor>> GetTeamsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<SentryActor> GetCurrentUserAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<SentryIssue> UpdateIssueStatusAsync(string issueId, StatusChange change, CancellationToken cancellationToken)
     {

@@ -53,7 +53,7 @@ public class TriageTests
 
         TriageReport report = TriageBuilder.Build(data);
 
-        Assert.Equal(11, report.Checklist.Count);
+        Assert.Equal(13, report.Checklist.Count);
         Assert.Equal("Spiking", report.Trend);
         Assert.True(report.IsNew);
         Assert.False(report.IsRegression);

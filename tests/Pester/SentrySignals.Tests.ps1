@@ -1,0 +1,165 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-TestModulePath) -Force
+    # This file changes issues: it has a sandbox of its own, with Sentry's rate limits on.
+    $script:Sandbox = Start-TestSandbox
+    $s = $script:Sandbox
+    Connect-Sentry -BaseUri $s.BaseUri -Organization $s.Organization -Token $s.SecureToken
+
+    function Get-Traffic { Invoke-RestMethod -Uri "$($script:Sandbox.BaseUri)/sandbox/traffic" }
+    function Reset-Traffic { Invoke-RestMethod -Method Delete -Uri "$($script:Sandbox.BaseUri)/sandbox/traffic" | Out-Null }
+
+    function Send-TestEvent([string] $Fingerprint, [int] $Count = 1) {
+        $dsn = [uri] $script:Sandbox.Dsn
+        $key = $dsn.UserInfo
+        $project = $dsn.AbsolutePath.Trim('/')
+        for ($i = 0; $i -lt $Count; $i++) {
+            $eventId = [guid]::NewGuid().ToString('n')
+            $event = @{
+                event_id = $eventId; timestamp = [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds() / 1000.0; platform = 'javascript'; level = 'error'
+                release = 'web@2.4.2'; environment = 'production'; fingerprint = @($Fingerprint)
+                exception = @{ values = @(@{ type = 'SignalTestError'; value = "check $Fingerprint" }) }
+            } | ConvertTo-Json -Depth 6 -Compress
+            $body = "{`"event_id`":`"$eventId`"}`n{`"type`":`"event`"}`n$event`n"
+            Invoke-RestMethod -Method Post -Uri "$($dsn.Scheme)://$($dsn.Authority)/api/$project/envelope/?sentry_key=$key" -Body $body -ContentType 'application/x-sentry-envelope' | Out-Null
+        }
+    }
+}
+
+AfterAll {
+    Disconnect-Sentry
+    Stop-TestSandbox $script:Sandbox
+}
+
+Describe 'Set-SentryIssue' {
+    It 'assigns 50 piped issues to a team and sets them high priority, with no 429 and nothing else changed' {
+        $all = @(Get-SentryIssue -Query 'is:unresolved' -Project web, api, worker)
+        $chosen = @($all | Where-Object { $_.Priority -ne 'high' -or $_.AssignedTo.Name -ne 'backend' } | Select-Object -First 50)
+        $chosen.Count | Should -Be 50
+        $others = @($all | Where-Object { $_.Id -notin $chosen.Id })
+        Reset-Traffic
+
+        $changed = @($chosen | Set-SentryIssue -Priority high -AssignedTo team:backend -PassThru)
+
+        $traffic = Get-Traffic
+        $traffic.rateLimited | Should -Be 0
+        # The bulk route, one request per project: not 50 single-issue PUTs.
+        (($traffic.routes.PSObject.Properties | Where-Object Name -like 'PUT *').Value.requests | Measure-Object -Sum).Sum | Should -BeLessOrEqual 3
+        $changed.Count | Should -Be 50
+        $after = @(Get-SentryIssue -Query 'is:unresolved' -Project web, api, worker)
+        foreach ($issue in $chosen) {
+            $now = $after | Where-Object Id -eq $issue.Id
+            $now.Priority | Should -Be 'high'
+            $now.AssignedTo.Type | Should -Be 'team'
+            $now.AssignedTo.Name | Should -Be 'backend'
+            $now.Status | Should -Be $issue.Status
+            $now.Substatus | Should -Be $issue.Substatus
+        }
+
+        foreach ($issue in $others) {
+            $now = $after | Where-Object Id -eq $issue.Id
+            $now.Priority | Should -Be $issue.Priority
+            "$($now.AssignedTo.Type):$($now.AssignedTo.Id)" | Should -Be "$($issue.AssignedTo.Type):$($issue.AssignedTo.Id)"
+        }
+    }
+
+    It 'sends nothing for an issue already so, and nothing at all with -WhatIf' {
+        $issue = Get-SentryIssue -Query 'is:unresolved' -Project web -First 1
+        Set-SentryIssue $issue.Id -Priority low -Confirm:$false
+        Reset-Traffic
+        $verbose = Set-SentryIssue $issue.Id -Priority low -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        ($verbose.Message -join "`n") | Should -Match 'already so'
+        Set-SentryIssue $issue.Id -Priority medium -AssignedTo me -WhatIf
+        $puts = (Get-Traffic).routes.PSObject.Properties | Where-Object Name -like 'PUT *'
+        $puts | Should -BeNullOrEmpty
+        (Get-SentryIssue $issue.Id).Priority | Should -Be 'low'
+    }
+
+    It 'assigns to me and to an e-mail, and unassigns' {
+        $issue = Get-SentryIssue -Query 'is:unresolved' -Project api -First 1
+        (Set-SentryIssue $issue.Id -AssignedTo me -PassThru).AssignedTo.Email | Should -Be 'sandbox@example.com'
+        (Set-SentryIssue $issue.Id -Unassign -PassThru).AssignedTo | Should -BeNullOrEmpty
+        (Set-SentryIssue $issue.Id -AssignedTo sandbox@example.com -PassThru).AssignedTo.Id | Should -Be '1'
+    }
+
+    It 'fails with Sentry''s message when the assignee is not on a team of the project, and changes nothing' {
+        $issue = Get-SentryIssue -Query 'is:unresolved' -Project worker -First 1
+        Set-SentryIssue $issue.Id -AssignedTo olive@example.com -Priority high -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems.Count | Should -Be 1
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'SentryAssigneeNotMember,*'
+        $problems[0].Exception.Message | Should -Match 'Cannot assign to non-team member'
+        $problems[0].ErrorDetails.RecommendedAction + $problems[0].CategoryInfo | Should -Not -BeNullOrEmpty
+        $after = Get-SentryIssue $issue.Id
+        $after.Priority | Should -Be $issue.Priority
+        $after.AssignedTo.Id | Should -Be $issue.AssignedTo.Id
+    }
+
+    It 'fails with Sentry''s message for a team without access to the project' {
+        $issue = Get-SentryIssue -Query 'is:unresolved' -Project worker -First 1
+        Set-SentryIssue $issue.Id -AssignedTo team:mobile -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'SentryAssigneeTeamNoAccess,*'
+        $problems[0].Exception.Message | Should -Match 'team without access to the project'
+    }
+
+    It 'refuses bad input before any request' {
+        { Set-SentryIssue WEB-1 -ErrorAction Stop } | Should -Throw -ErrorId 'SentryIssueNothingToSet,*'
+        { Set-SentryIssue WEB-1 -AssignedTo 'not an assignee' -ErrorAction Stop } | Should -Throw -ErrorId 'SentryAssigneeInvalid,*'
+        { Set-SentryIssue WEB-1 -AssignedTo me -Unassign -ErrorAction Stop } | Should -Throw -ErrorId 'SentryAssigneeConflict,*'
+        { Set-SentryIssue WEB-1 -AssignedTo team:nosuchteam -ErrorAction Stop } | Should -Throw -ErrorId 'SentryTeamNotFound,*'
+    }
+}
+
+Describe 'Triage with Sentry''s own signals' {
+    It 'reports an escalating issue as such, raised to high priority, and its severity reasons say so' {
+        $fingerprint = "signal-escalating-$([guid]::NewGuid().ToString('n').Substring(0, 8))"
+        Send-TestEvent $fingerprint
+        $issue = Get-SentryIssue -Query "is:unresolved $fingerprint" -First 1
+        Set-SentryIssueStatus $issue.Id -Status Ignored -UntilEscalating -Confirm:$false
+        Send-TestEvent $fingerprint -Count 12
+
+        $report = Invoke-SentryTriage $issue.Id
+        $report.Substatus | Should -Be 'escalating'
+        $report.IsEscalating | Should -BeTrue
+        $report.Priority | Should -Be 'high'
+        $report.Trend | Should -Be 'Spiking'
+        ($report.Severity.Reasons -join "`n") | Should -Match 'escalating .*counted as a spiking trend'
+        ($report.Severity.Reasons -join "`n") | Should -Match 'high priority'
+        ($report.Checklist | Where-Object Step -eq "Sentry's own signals").Finding | Should -Match 'priority high, substatus escalating'
+        (Get-IncidentSeverity -Triage $report).Reasons -join "`n" | Should -Match 'counted as a spiking trend'
+    }
+}
+
+Describe 'Seer' {
+    It 'Get-SentryIssueSummary gives Seer''s summary, marked AI-generated, where the organization has it' {
+        $summary = Get-SentryIssueSummary WEB-1
+        $summary.Headline | Should -Match 'Stripe'
+        $summary.PossibleCause | Should -Match 'pinned'
+        $summary.IsAiGenerated | Should -BeTrue
+        $summary.Source | Should -Match 'AI-generated'
+    }
+
+    It 'Get-SentryIssueSummary says why Seer is not available' {
+        Get-SentryIssueSummary API-1 -ErrorVariable problems -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'SentrySeerUnavailable,*'
+        $problems[0].Exception.Message | Should -Match 'no Seer'
+    }
+
+    It 'triage shows Seer''s summary as its own AI-generated evidence where present, and a missing signal where not' {
+        $with = Invoke-SentryTriage WEB-1
+        $with.SeerSummary.Headline | Should -Match 'Stripe'
+        $step = $with.Checklist | Where-Object Step -eq 'Seer summary (AI-generated)'
+        $step.Done | Should -BeTrue
+        $step.Finding | Should -Match "^AI-generated by Sentry's Seer, not verified"
+        $with.Patterns.Pattern | Should -Not -Contain 'Seer'
+        ($with.Severity.MissingSignals -like 'SeerSummary:*') | Should -BeNullOrEmpty
+        $with.IssueCategory | Should -Be 'error'
+
+        $without = Invoke-SentryTriage API-1
+        $without.SeerSummary | Should -BeNullOrEmpty
+        @($without.Severity.MissingSignals -like 'SeerSummary:*').Count | Should -Be 1
+        ($without.Severity.MissingSignals -like 'SeerSummary:*') | Should -Match 'no Seer'
+
+        $skipped = Invoke-SentryTriage API-1 -NoSeer
+        ($skipped.Severity.MissingSignals -like 'SeerSummary:*') | Should -BeNullOrEmpty
+    }
+}
