@@ -28,6 +28,7 @@
         'Find-IncidentPattern'
         'Invoke-SentryTriage'
         'Set-SentryIssueStatus'
+        'Undo-SentryIssueStatus'
         'Add-SentryIssueNote'
         'New-SentryDeploy'
         'Get-SentryRollbackTarget'

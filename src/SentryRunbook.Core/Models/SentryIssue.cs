@@ -28,7 +28,8 @@ namespace SentryRunbook.Models
             SentryActor? assignedTo,
             IReadOnlyList<IssueStatPoint> stats,
             bool hasReleaseDetails = true,
-            DateTimeOffset? retrievedAt = null)
+            DateTimeOffset? retrievedAt = null,
+            SentryStatusDetails? statusDetails = null)
         {
             Id = id ?? throw new ArgumentNullException(nameof(id));
             ShortId = shortId ?? string.Empty;
@@ -52,6 +53,7 @@ namespace SentryRunbook.Models
             Stats = stats ?? Array.Empty<IssueStatPoint>();
             HasReleaseDetails = hasReleaseDetails;
             RetrievedAt = retrievedAt;
+            StatusDetails = statusDetails ?? SentryStatusDetails.None;
         }
 
         /// <summary>Numeric issue id, as a string (Sentry sends it as a string).</summary>
@@ -64,6 +66,8 @@ namespace SentryRunbook.Models
         public string Level { get; }
         public string Status { get; }
         public string? Substatus { get; }
+        /// <summary>How the issue holds its status: the release or commit of a resolution, the condition of an archive.</summary>
+        public SentryStatusDetails StatusDetails { get; }
         /// <summary>Project slug.</summary>
         public string Project { get; }
         public string? ProjectId { get; }
@@ -92,7 +96,7 @@ namespace SentryRunbook.Models
 
         /// <summary>The same issue with its first and last release known (from its oldest and latest events).</summary>
         public SentryIssue WithReleases(string? firstRelease, string? lastRelease) =>
-            new SentryIssue(Id, ShortId, Title, Culprit, Level, Status, Substatus, Project, ProjectId, Platform, FirstSeen, LastSeen, Count, UserCount, Permalink, firstRelease, lastRelease, IsUnhandled, AssignedTo, Stats, hasReleaseDetails: true, retrievedAt: RetrievedAt);
+            new SentryIssue(Id, ShortId, Title, Culprit, Level, Status, Substatus, Project, ProjectId, Platform, FirstSeen, LastSeen, Count, UserCount, Permalink, firstRelease, lastRelease, IsUnhandled, AssignedTo, Stats, hasReleaseDetails: true, retrievedAt: RetrievedAt, statusDetails: StatusDetails);
 
         public override string ToString() => string.IsNullOrEmpty(ShortId) ? Id : ShortId;
     }

@@ -91,6 +91,13 @@ namespace SentryRunbook.PowerShell.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
+        /// <summary>The incident journal: one JSON line per issue changed, with its state before and after (for Undo-SentryIssueStatus).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Journal { get; set; }
+
+        private JournalFile? _journal;
+
         protected override void ProcessRecord()
         {
             DateTimeOffset now = DateTimeOffset.UtcNow;
@@ -110,6 +117,7 @@ namespace SentryRunbook.PowerShell.Commands
         protected override void EndProcessing()
         {
             StatusChange change = BuildChange();
+            _journal = JournalFile.Open(this, Journal);
             if (_inputs.Count == 0 && _fresh.Count == 0) return;
 
             // Read every named issue first (unless piped in fresh): it proves each exists, and the plan needs its state and project.
@@ -276,6 +284,8 @@ namespace SentryRunbook.PowerShell.Commands
                     }
                 })));
 
+            _journal?.Write(this, JournalEntries(change, approved, results));
+
             // Every result is written before a failure that stops the command, so no change already made goes unreported.
             SentryApiException? fatal = null;
             for (int i = 0; i < results.Length; i++)
@@ -301,6 +311,21 @@ namespace SentryRunbook.PowerShell.Commands
             }
 
             if (fatal != null) ThrowSentryError(fatal, null);
+        }
+
+        private List<JournalEntry> JournalEntries(StatusChange change, List<(string Input, SentryIssue Issue)> approved, (SentryIssue? Issue, SentryApiException? Error)[] results)
+        {
+            var entries = new List<JournalEntry>();
+            string user = JournalEntry.CurrentUser();
+            for (int i = 0; i < results.Length; i++)
+            {
+                if (!(results[i].Issue is SentryIssue updated)) continue;
+                SentryIssue before = approved[i].Issue;
+                entries.Add(new JournalEntry(DateTimeOffset.UtcNow, user, JournalActions.SetStatus, updated.Id, updated.ShortId, updated.Project,
+                    change.Describe(), Reason, IssueState.Of(before), IssueState.Of(updated)));
+            }
+
+            return entries;
         }
 
         /// <summary>Few issues: one single-issue PUT each, which answers with the changed issue.</summary>
