@@ -27,6 +27,7 @@
         'Get-IncidentSeverity'
         'Find-IncidentPattern'
         'Invoke-SentryTriage'
+        'Group-SentryIssue'
         'Set-SentryIssueStatus'
         'Undo-SentryIssueStatus'
         'Add-SentryIssueNote'

@@ -20,6 +20,90 @@ AfterAll {
     Stop-TestSandbox $script:Sandbox
 }
 
+Describe 'Group-SentryIssue on the storm' {
+    BeforeAll {
+        $script:Incidents = @(Group-SentryIssue)
+        $script:DeployIncident = $script:Incidents | Where-Object { $_.Issues.ShortId -contains 'WEB-1' }
+        $script:UpstreamIncident = $script:Incidents | Where-Object { $_.Issues.ShortId -contains 'WORKER-1' }
+        function Get-DiscoverUsers([string[]] $Ids) {
+            $uri = "$($script:Sandbox.BaseUri)/api/0/organizations/$($script:Sandbox.Organization)/events/?dataset=errors&field=count_unique(user)&statsPeriod=24h&query=" + [uri]::EscapeDataString("issue.id:[$($Ids -join ',')]")
+            (Invoke-RestMethod -Uri $uri -Headers @{ Authorization = "Bearer $($script:Sandbox.Token)" }).data[0].'count_unique(user)'
+        }
+    }
+
+    It 'finds the deploy incident with exactly its 15 issues, each tied by the deploy, and the frontend/backend pairs by their traces' {
+        @($script:DeployIncident).Count | Should -Be 1
+        ($script:DeployIncident.Issues.ShortId | Sort-Object) | Should -Be (@(1..5 | ForEach-Object { "WEB-$_" }) + @(1..6 | ForEach-Object { "API-$_" }) + @(1..4 | ForEach-Object { "CHECKOUT-$_" }) | Sort-Object)
+        $script:DeployIncident.Pattern | Should -Be 'DeploymentRegression'
+        $script:DeployIncident.Projects | Should -Be @('api', 'checkout', 'web')
+        $script:DeployIncident.Releases | Should -Be @('shop@2026.12.3')
+        $script:DeployIncident.Title | Should -BeLike '*shop@2026.12.3*15*'
+        $script:DeployIncident.Reasons.Count | Should -Be 15
+        foreach ($reason in $script:DeployIncident.Reasons) {
+            $reason.Kinds | Should -Contain 'Deploy'
+            ($reason.Evidence -join "`n") | Should -Match 'in shop@2026\.12\.3, \d+ min after its deploy to production'
+        }
+        foreach ($pair in @(@('WEB-1', 'API-1'), @('WEB-2', 'API-2'), @('WEB-3', 'API-3'))) {
+            $reason = $script:DeployIncident.Reasons | Where-Object ShortId -eq $pair[0]
+            $reason.Kinds | Should -Contain 'Trace'
+            ($reason.Evidence -join "`n") | Should -Match "Shares \d+ trace\(s\) with $($pair[1])"
+        }
+        ($script:DeployIncident.Reasons | Where-Object ShortId -eq 'WEB-4').Kinds | Should -Not -Contain 'Trace'
+        $script:DeployIncident.Issues.ShortId | Should -Contain $script:DeployIncident.SeverityIssue
+        $script:DeployIncident.Severity | Should -BeIn @('P0', 'P1', 'P2', 'P3')
+    }
+
+    It 'finds the upstream incident with exactly its 6 issues, each citing the failing host' {
+        @($script:UpstreamIncident).Count | Should -Be 1
+        ($script:UpstreamIncident.Issues.ShortId | Sort-Object) | Should -Be @('BILLING-1', 'BILLING-2', 'BILLING-3', 'WORKER-1', 'WORKER-2', 'WORKER-3')
+        $script:UpstreamIncident.Pattern | Should -Be 'ThirdPartyFailure'
+        $script:UpstreamIncident.Title | Should -BeLike 'api.paygate.example failing*'
+        foreach ($reason in $script:UpstreamIncident.Reasons) {
+            $reason.Kinds | Should -Contain 'Upstream'
+            ($reason.Evidence -join "`n") | Should -Match 'Calls to api\.paygate\.example fail: .*(50\d|timeout)'
+        }
+    }
+
+    It 'keeps every background issue out of both incidents, each an incident of its own' {
+        $members = @($script:DeployIncident.Issues.Id) + @($script:UpstreamIncident.Issues.Id)
+        $members.Count | Should -Be 21
+        $others = $script:Incidents | Where-Object { $_.Id -notin @($script:DeployIncident.Id, $script:UpstreamIncident.Id) }
+        ($others.Issues.ShortId | Sort-Object) | Should -Be @('CHECKOUT-5', 'WORKER-4')
+        foreach ($incident in $others) { $incident.Issues.Count | Should -Be 1; $incident.Reasons[0].Kinds | Should -BeNullOrEmpty }
+        $background = @(Get-SentryIssue -Query '' -StatsPeriod 14d | Where-Object Id -notin $members)
+        ($background.ShortId | Sort-Object) | Should -Be @('API-7', 'BILLING-4', 'CHECKOUT-5', 'WEB-6', 'WORKER-4')
+        # The old and the resolved background issues are not in the last hour's storm at all.
+        @($script:Incidents.Issues.ShortId) | Should -Not -Contain 'WEB-6'
+        @($script:Incidents.Issues.ShortId) | Should -Not -Contain 'BILLING-4'
+    }
+
+    It 'counts each incident''s unique users across its members as Discover does, never as a sum' {
+        foreach ($incident in @($script:DeployIncident, $script:UpstreamIncident)) {
+            $expected = Get-DiscoverUsers $incident.Issues.Id
+            $incident.Impact.UniqueUsers | Should -Be $expected
+            $sum = ($incident.Issues | Measure-Object -Property UserCount -Sum).Sum
+            $incident.Impact.UniqueUsers | Should -BeLessThan $sum
+            $incident.Impact.Queries.Count | Should -Be 1
+            ($incident.Impact.Queries[0].Parameters | Where-Object Key -eq 'query').Value | Should -Be "issue.id:[$($incident.Issues.Id -join ',')]"
+        }
+    }
+
+    It 'gives the same members the same id, from the default search or from piped issues' {
+        $again = @(Group-SentryIssue)
+        ($again.Id | Sort-Object) | Should -Be ($script:Incidents.Id | Sort-Object)
+        $piped = @(Get-SentryIssue -Query 'is:unresolved release:shop@2026.12.3' | Group-SentryIssue)
+        $piped.Count | Should -Be 1
+        $piped[0].Id | Should -Be $script:DeployIncident.Id
+    }
+
+    It 'takes policy overrides and names a wrong one' {
+        # Without the deploy and trace evidence (a window of one minute, 1000 shared traces), the deploy's issues fall apart.
+        $strict = @(Group-SentryIssue -Policy @{ IncidentDeployWindowMinutes = 1; IncidentMinimumSharedTraces = 1000 })
+        ($strict | Where-Object { $_.Issues.ShortId -contains 'WEB-1' }).Issues.Count | Should -BeLessThan 15
+        { Group-SentryIssue -Policy @{ IncidentWindow = 5 } } | Should -Throw -ErrorId 'IncidentPolicyInvalid,*'
+    }
+}
+
 Describe 'The incident journal and Undo-SentryIssueStatus' {
     BeforeAll {
         $script:Journal = Join-Path ([IO.Path]::GetTempPath()) "inc-$([guid]::NewGuid().ToString('n')).jsonl"

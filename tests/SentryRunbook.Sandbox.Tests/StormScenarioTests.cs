@@ -34,9 +34,9 @@ public sealed class StormScenarioTests
 
         // Frontend and backend issues share traces event by event; an issue without a "trace" shares none.
         string Id(string shortId) => deployIssues.Single(i => i.GetProperty("shortId").GetString() == shortId).GetProperty("id").GetString()!;
-        var traces = await Get($"/api/0/organizations/acme/events/?dataset=errors&field=trace&field=count_unique(issue)&query=issue.id:%5B{Id("WEB-1")},{Id("API-1")},{Id("WEB-4")}%5D&sort=-count_unique(issue)&statsPeriod=1h&per_page=100");
+        var traces = await Get($"/api/0/organizations/acme/events/?dataset=errors&field=trace&field=count_unique(issue)&query=issue.id:%5B{Id("WEB-3")},{Id("API-3")},{Id("WEB-5")}%5D&sort=-count_unique(issue)&statsPeriod=1h&per_page=100");
         var rows = traces.GetProperty("data").EnumerateArray().ToList();
-        Assert.Equal(120, rows.Count(r => r.GetProperty("count_unique(issue)").GetInt32() == 2));
-        Assert.Equal(30, rows.Count(r => r.GetProperty("count_unique(issue)").GetInt32() == 1));
+        Assert.Equal(60, rows.Count(r => r.GetProperty("count_unique(issue)").GetInt32() == 2));
+        Assert.Equal(20, rows.Count(r => r.GetProperty("count_unique(issue)").GetInt32() == 1));
     }
 }
