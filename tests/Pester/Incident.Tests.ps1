@@ -96,6 +96,23 @@ Describe 'Group-SentryIssue on the storm' {
         $piped[0].Id | Should -Be $script:DeployIncident.Id
     }
 
+    It 'drafts one message per incident that lists its members, with one dedup key for all its messages' {
+        $initial = $script:DeployIncident | New-IncidentMessage -Kind Initial
+        @($initial).Count | Should -Be 1
+        $initial.Members.Count | Should -Be 15
+        $initial.Severity | Should -Be $script:DeployIncident.Severity
+        $initial.Service | Should -Be 'api, checkout, web'
+        $initial.Text | Should -Match 'Issues \(15\): '
+        $initial.Text | Should -Match 'and 5 more'
+        $initial.Text | Should -Match ([regex]::Escape("$($script:DeployIncident.Impact.UniqueUsers) users"))
+        $resolution = $script:DeployIncident | New-IncidentMessage -Kind Resolution -FixApplied 'rolled back'
+        $resolution.DedupKey | Should -Be $initial.DedupKey
+        $resolution.Text | Should -Match 'Deployment regression'
+        ($script:UpstreamIncident | New-IncidentMessage -Kind Initial).DedupKey | Should -Not -Be $initial.DedupKey
+        $slack = $initial.SlackPayload | ConvertFrom-Json
+        ($slack | ConvertTo-Json -Depth 20) | Should -Match 'WEB-1'
+    }
+
     It 'takes policy overrides and names a wrong one' {
         # Without the deploy and trace evidence (a window of one minute, 1000 shared traces), the deploy's issues fall apart.
         $strict = @(Group-SentryIssue -Policy @{ IncidentDeployWindowMinutes = 1; IncidentMinimumSharedTraces = 1000 })
@@ -108,16 +125,18 @@ Describe 'The incident journal and Undo-SentryIssueStatus' {
     BeforeAll {
         $script:Journal = Join-Path ([IO.Path]::GetTempPath()) "inc-$([guid]::NewGuid().ToString('n')).jsonl"
         $script:Deploy = @(Get-SentryIssue -Query 'is:unresolved release:shop@2026.12.3')
+        $script:Incident = Group-SentryIssue | Where-Object { $_.Issues.ShortId -contains 'WEB-1' }
     }
     AfterAll { Remove-Item -LiteralPath $script:Journal -ErrorAction SilentlyContinue }
 
-    It 'a bulk resolve of 15 issues with -Journal, then the undo, leaves every issue in the organization exactly as before' {
+    It 'a bulk resolve of an incident''s 15 issues with -Journal, then the undo, leaves every issue in the organization exactly as before' {
         $script:Deploy.Count | Should -Be 15
+        ($script:Incident.Issues.Id | Sort-Object) | Should -Be ($script:Deploy.Id | Sort-Object)
         ($script:Deploy.Project | Sort-Object -Unique) | Should -Be @('api', 'checkout', 'web')
         $before = Get-OrganizationState
         $before.Count | Should -BeGreaterThan 20
 
-        $resolved = $script:Deploy | Set-SentryIssueStatus -Status Resolved -Force -Journal $script:Journal -PassThru -ErrorVariable problems
+        $resolved = $script:Incident | Set-SentryIssueStatus -Status Resolved -Force -Journal $script:Journal -PassThru -ErrorVariable problems
         $problems | Should -BeNullOrEmpty
         @($resolved).Count | Should -Be 15
         @($resolved | Where-Object Status -ne 'resolved').Count | Should -Be 0
@@ -132,6 +151,7 @@ Describe 'The incident journal and Undo-SentryIssueStatus' {
             $entry.before.status | Should -Be 'unresolved'
             $entry.before.substatus | Should -Be 'new'
             $entry.after.status | Should -Be 'resolved'
+            $entry.incident | Should -Be $script:Incident.Id
             [DateTimeOffset]::Parse($entry.time).Offset | Should -Be ([TimeSpan]::Zero)
         }
         (Get-Content -Raw -LiteralPath $script:Journal) | Should -Not -Match ([regex]::Escape($script:Sandbox.Token))
@@ -188,6 +208,48 @@ Describe 'The incident journal and Undo-SentryIssueStatus' {
         finally {
             Remove-Item -LiteralPath $journal -ErrorAction SilentlyContinue
             Set-SentryIssueStatus ($script:Deploy | Select-Object -First 2).Id -Status Unresolved -Confirm:$false
+        }
+    }
+
+    It 'journals notes, deploys and messages too, and the timeline and the postmortem read the journal' {
+        $journal = Join-Path ([IO.Path]::GetTempPath()) "inc-$([guid]::NewGuid().ToString('n')).jsonl"
+        $webhook = Start-TestWebhook
+        try {
+            $web1 = $script:Deploy | Where-Object ShortId -eq 'WEB-1'
+            $message = $script:Incident | New-IncidentMessage -Kind Initial
+            $delivery = $message | Send-IncidentMessage -WebhookUri "$($webhook.Uri)/hook" -Journal $journal
+            $delivery.Succeeded | Should -BeTrue
+            Add-SentryIssueNote $web1.Id -Text 'Acknowledged: rolling back' -Journal $journal | Out-Null
+            New-SentryDeploy -Release shop@2026.12.2 -Environment production -Name 'rollback INC-42' -Journal $journal | Out-Null
+            $web1.Id | Set-SentryIssueStatus -Status Resolved -Force -Journal $journal
+
+            $entries = @(Get-Content -LiteralPath $journal | ForEach-Object { $_ | ConvertFrom-Json })
+            $entries.action | Should -Be @('SendMessage', 'AddNote', 'NewDeploy', 'SetStatus')
+            $entries[0].dedupKey | Should -Be $message.DedupKey
+            $entries[0].messageKind | Should -Be 'Initial'
+            $entries[0].target | Should -Be 'Webhook'
+            (Get-Content -Raw -LiteralPath $journal) | Should -Not -Match ([regex]::Escape($webhook.Uri))
+            $entries[2].deployId | Should -Not -BeNullOrEmpty
+            $entries[2].release | Should -Be 'shop@2026.12.2'
+
+            $timeline = Get-IncidentTimeline $web1.Id -Journal $journal
+            $runbook = @($timeline.Entries | Where-Object Source -eq 'Runbook')
+            $runbook.Kind | Should -Be @('message_sent', 'note_added', 'deploy_recorded', 'status_changed')
+            # The message sent is the first action after detection (ConvertFrom-Json reads the time as a DateTime, to the second).
+            [Math]::Abs(($timeline.AcknowledgedAt - [DateTimeOffset]$entries[0].time).TotalSeconds) | Should -BeLessThan 1
+            $timeline.AcknowledgedAt | Should -BeLessThan ([DateTimeOffset]$entries[1].time).AddSeconds(1)
+            $timeline.ResolvedAt | Should -Not -BeNullOrEmpty
+            $timeline.TimeToResolve | Should -BeGreaterThan ([TimeSpan]::Zero)
+
+            $postmortem = New-Postmortem $web1.Id -Journal $journal
+            $postmortem.Content | Should -Match 'Initial message sent to Webhook'
+            $postmortem.Content | Should -Match 'Deploy of shop@2026\\?\.12\\?\.2 to production recorded'
+            $postmortem.Content | Should -Match 'Time to acknowledge:\*\* \d'
+        }
+        finally {
+            Stop-TestWebhook $webhook
+            Remove-Item -LiteralPath $journal -ErrorAction SilentlyContinue
+            Set-SentryIssueStatus ($script:Deploy | Where-Object ShortId -eq 'WEB-1').Id -Status Unresolved -Confirm:$false
         }
     }
 

@@ -65,8 +65,11 @@ namespace SentryRunbook.Models
         public IReadOnlyList<string> Environments { get; }
         /// <summary>Events and unique users across all members, counted by one query (never summed per issue).</summary>
         public IncidentImpact? Impact { get; }
-        /// <summary>The members' ids, so an incident binds to -IssueId by property name.</summary>
-        public IReadOnlyList<string> IssueId => Issues.Select(i => i.Id).ToList();
+        /// <summary>
+        /// The members' numeric ids. Not named IssueId on purpose: an incident piped into Set-SentryIssueStatus must bind
+        /// as an incident (all members, recorded with the incident's id), not by property name to -IssueId.
+        /// </summary>
+        public IReadOnlyList<string> IssueIds => Issues.Select(i => i.Id).ToList();
 
         public static string IdOf(IEnumerable<string> issueIds)
         {

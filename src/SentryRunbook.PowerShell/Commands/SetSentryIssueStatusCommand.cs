@@ -24,12 +24,14 @@ namespace SentryRunbook.PowerShell.Commands
     {
         private const string IdSet = "ById";
         private const string IssueSet = "ByIssue";
+        private const string IncidentSet = "ByIncident";
         private readonly List<(string Input, string Id)> _inputs = new List<(string, string)>();
         private readonly List<(string Input, SentryIssue Issue)> _fresh = new List<(string, SentryIssue)>();
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(IssueIdCompleter))]
+        [IncidentMembers]
         public string[] IssueId { get; set; } = Array.Empty<string>();
 
         /// <summary>
@@ -39,6 +41,13 @@ namespace SentryRunbook.PowerShell.Commands
         [Parameter(Mandatory = true, ParameterSetName = IssueSet, ValueFromPipeline = true)]
         [ValidateNotNull]
         public SentryIssue[] Issue { get; set; } = Array.Empty<SentryIssue>();
+
+        /// <summary>Incidents from Group-SentryIssue: all their members are changed, read again first like any issue.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = IncidentSet, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public SentryIncident[] Incident { get; set; } = Array.Empty<SentryIncident>();
+
+        private readonly Dictionary<string, string> _incidentOf = new Dictionary<string, string>(StringComparer.Ordinal);
 
         /// <summary>Resolved, Unresolved, or Ignored (Archived is the same: Sentry's UI calls it that).</summary>
         [Parameter(Mandatory = true, Position = 1)]
@@ -107,10 +116,21 @@ namespace SentryRunbook.PowerShell.Commands
                 else _inputs.Add((issue.Id, issue.Id));
             }
 
+            foreach (SentryIncident incident in Incident)
+            {
+                foreach (SentryIssue member in incident.Issues)
+                {
+                    _incidentOf[member.Id] = incident.Id;
+                    _inputs.Add((member.Id, member.Id));
+                }
+            }
+
+            string? pipedIncident = IncidentMembersAttribute.IncidentOf(IssueId);
             foreach (string input in IssueId)
             {
                 string? id = ResolveIssueId(input);
                 if (id != null) _inputs.Add((input, id));
+                if (id != null && pipedIncident != null) _incidentOf[id] = pipedIncident;
             }
         }
 
@@ -322,7 +342,7 @@ namespace SentryRunbook.PowerShell.Commands
                 if (!(results[i].Issue is SentryIssue updated)) continue;
                 SentryIssue before = approved[i].Issue;
                 entries.Add(new JournalEntry(DateTimeOffset.UtcNow, user, JournalActions.SetStatus, updated.Id, updated.ShortId, updated.Project,
-                    change.Describe(), Reason, IssueState.Of(before), IssueState.Of(updated)));
+                    change.Describe(), Reason, IssueState.Of(before), IssueState.Of(updated), incident: _incidentOf.TryGetValue(updated.Id, out string? incident) ? incident : null));
             }
 
             return entries;

@@ -47,7 +47,7 @@ namespace SentryRunbook.PowerShell.Commands
                 ThrowTerminatingError(ErrorRecords.Input("SentryJournalSinceInFuture", $"-Since {since:u} is in the future, so no change in the journal can be after it.", "Pass a time in the past, e.g. -Since (Get-Date).AddHours(-1).", since));
             }
 
-            IReadOnlyList<JournalEntry> entries = ReadJournal(journal.Path);
+            IReadOnlyList<JournalEntry> entries = JournalFile.Read(this, journal.Path);
             var changed = StatusRestore.Collect(entries, Since?.ToUniversalTime());
             if (changed.Count == 0)
             {
@@ -109,26 +109,6 @@ namespace SentryRunbook.PowerShell.Commands
             if (approved.Count == 0) return;
             if (approved.Count > StatusPlanner.ManyIssues && !ConfirmMany(approved.Count)) return;
             Restore(journal, approved);
-        }
-
-        private IReadOnlyList<JournalEntry> ReadJournal(string path)
-        {
-            if (!File.Exists(path))
-            {
-                ThrowTerminatingError(ErrorRecords.Input("SentryJournalNotFound", $"The journal '{path}' does not exist.", "Pass the file given to -Journal when the issues were changed.", path, ErrorCategory.ObjectNotFound));
-            }
-
-            try
-            {
-                using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-                using var reader = new StreamReader(stream);
-                return ClientFactory.ReadJournal(reader);
-            }
-            catch (InvalidDataException ex)
-            {
-                ThrowTerminatingError(ErrorRecords.Input("SentryJournalInvalid", $"'{path}' is not an incident journal SentryRunbook can read: {ex.Message}", "Pass the file written by -Journal, unedited.", path, ErrorCategory.InvalidData));
-                throw;
-            }
         }
 
         /// <summary>Issues going back to the same state go together, so a bulk resolve of 200 is undone in a few requests.</summary>

@@ -35,6 +35,29 @@ namespace SentryRunbook.PowerShell.Infrastructure
             return new JournalFile(path);
         }
 
+        /// <summary>Every entry of an existing journal, or a terminating error naming the problem (missing, not a journal).</summary>
+        public static IReadOnlyList<JournalEntry> Read(PSCmdlet cmdlet, string journal)
+        {
+            string path = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(journal);
+            if (!File.Exists(path))
+            {
+                cmdlet.ThrowTerminatingError(ErrorRecords.Input("SentryJournalNotFound", $"The journal '{path}' does not exist.", "Pass the file given to -Journal when the runbook acted.", path, ErrorCategory.ObjectNotFound));
+            }
+
+            try
+            {
+                // Another runbook may be appending: read what is there without blocking it.
+                using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+                using var reader = new StreamReader(stream);
+                return ClientFactory.ReadJournal(reader);
+            }
+            catch (InvalidDataException ex)
+            {
+                cmdlet.ThrowTerminatingError(ErrorRecords.Input("SentryJournalInvalid", $"'{path}' is not an incident journal SentryRunbook can read: {ex.Message}", "Pass the file written by -Journal, unedited.", path, ErrorCategory.InvalidData));
+                throw;
+            }
+        }
+
         public void Write(PSCmdlet cmdlet, IReadOnlyList<JournalEntry> entries)
         {
             if (entries.Count == 0) return;
