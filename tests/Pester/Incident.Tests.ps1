@@ -69,7 +69,12 @@ Describe 'Group-SentryIssue on the storm' {
         $members.Count | Should -Be 21
         $others = $script:Incidents | Where-Object { $_.Id -notin @($script:DeployIncident.Id, $script:UpstreamIncident.Id) }
         ($others.Issues.ShortId | Sort-Object) | Should -Be @('CHECKOUT-5', 'WORKER-4')
-        foreach ($incident in $others) { $incident.Issues.Count | Should -Be 1; $incident.Reasons[0].Kinds | Should -BeNullOrEmpty }
+        foreach ($incident in $others) {
+            $incident.Issues.Count | Should -Be 1
+            $incident.Reasons[0].Kinds | Should -BeNullOrEmpty
+            $incident.Impact.UniqueUsers | Should -Be (Get-DiscoverUsers $incident.Issues.Id)
+            $incident.Impact.UniqueUsers | Should -BeGreaterThan 0
+        }
         $background = @(Get-SentryIssue -Query '' -StatsPeriod 14d | Where-Object Id -notin $members)
         ($background.ShortId | Sort-Object) | Should -Be @('API-7', 'BILLING-4', 'CHECKOUT-5', 'WEB-6', 'WORKER-4')
         # The old and the resolved background issues are not in the last hour's storm at all.

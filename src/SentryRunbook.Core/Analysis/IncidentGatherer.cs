@@ -76,7 +76,34 @@ namespace SentryRunbook.Analysis
 
             IReadOnlyList<IncidentCluster> clusters = IncidentGrouper.Group(candidates, traces.Result, _policy);
             _log($"{issues.Count} issue(s) make {clusters.Count} incident(s)");
-            return await Task.WhenAll(clusters.Select(c => IncidentAsync(c, now, ct))).ConfigureAwait(false);
+
+            // An issue on its own needs no query of its own: one grouped query counts them all, each exactly.
+            var single = clusters.Where(c => c.Members.Count == 1).Select(c => c.Members[0].Issue.Id).ToList();
+            Dictionary<string, (double Events, double Users, DiscoverQuery Query)> alone = await TotalsAsync(single, window, ct).ConfigureAwait(false);
+            return await Task.WhenAll(clusters.Select(c => IncidentAsync(c, now, alone, ct))).ConfigureAwait(false);
+        }
+
+        private async Task<Dictionary<string, (double Events, double Users, DiscoverQuery Query)>> TotalsAsync(IReadOnlyList<string> ids, TimeWindow window, CancellationToken ct)
+        {
+            var result = new Dictionary<string, (double, double, DiscoverQuery)>(StringComparer.Ordinal);
+            var queries = Chunks(ids, 100).Select(chunk => new DiscoverQuery
+            {
+                Dataset = "errors",
+                Fields = new[] { "issue.id", "count()", "count_unique(user)" },
+                Query = IssueFilter(chunk),
+                Window = window,
+                PerPage = 100,
+            }).ToList();
+            SentryTable[] tables = await Task.WhenAll(queries.Select(q => _api.QueryEventsAsync(q, ct))).ConfigureAwait(false);
+            for (int i = 0; i < tables.Length; i++)
+            {
+                foreach (var row in tables[i].Rows)
+                {
+                    if (Text(row, "issue.id") is string id) result[id] = (Number(row, "count()"), Number(row, "count_unique(user)"), queries[i]);
+                }
+            }
+
+            return result;
         }
 
         private async Task<Dictionary<string, List<(string? Release, string? Environment)>>> ReleasesAsync(IReadOnlyList<string> ids, TimeWindow window, CancellationToken ct)
@@ -225,7 +252,7 @@ namespace SentryRunbook.Analysis
             return SeverityClassifier.Classify(inputs, _policy, c.Issue.Id);
         }
 
-        private async Task<SentryIncident> IncidentAsync(IncidentCluster cluster, DateTimeOffset now, CancellationToken ct)
+        private async Task<SentryIncident> IncidentAsync(IncidentCluster cluster, DateTimeOffset now, IReadOnlyDictionary<string, (double Events, double Users, DiscoverQuery Query)> alone, CancellationToken ct)
         {
             var members = cluster.Members;
             int Rank(IncidentCandidate c) => c.Severity is null ? int.MaxValue : Array.IndexOf(IncidentPolicy.LevelNames, c.Severity.Severity);
@@ -245,7 +272,10 @@ namespace SentryRunbook.Analysis
                     ? $"{MostCommon(members.SelectMany(m => m.FailingHosts.Keys))} failing: {members.Count} issues in {projects}"
                     : members.Count > 1 ? $"{top.Issue.Title} and {members.Count - 1} more in {projects}" : top.Issue.Title;
 
-            IncidentImpact impact = await ImpactAsync(SentryIncident.IdOf(issues.Select(i => i.Id)), issues, start, now, environments, releases, ct).ConfigureAwait(false);
+            string incidentId = SentryIncident.IdOf(issues.Select(i => i.Id));
+            IncidentImpact impact = members.Count == 1 && alone.TryGetValue(top.Issue.Id, out var counted)
+                ? Impact(incidentId, start, now, environments, releases, counted.Events, counted.Users, counted.Query, "Events and UniqueUsers of the issue (one query for every issue on its own)")
+                : await ImpactAsync(incidentId, issues, start, now, environments, releases, ct).ConfigureAwait(false);
             return new SentryIncident(issues, title, top.Issue, top.Severity?.Severity, top.Severity is null ? null : top.Issue.ToString(),
                 top.Severity?.Reasons.FirstOrDefault(), pattern, cluster.Reasons, releases, environments, impact);
         }
@@ -263,7 +293,12 @@ namespace SentryRunbook.Analysis
             };
             SentryTable table = await _api.QueryEventsAsync(query, ct).ConfigureAwait(false);
             double events = table.FirstNumber("count()") ?? 0, users = table.FirstNumber("count_unique(user)") ?? 0;
-            var record = new ImpactQuery("Events and UniqueUsers across the members", "events/", query.ToParameters(),
+            return Impact(incidentId, start, now, environments, releases, events, users, query, "Events and UniqueUsers across the members");
+        }
+
+        private static IncidentImpact Impact(string incidentId, DateTimeOffset start, DateTimeOffset now, IReadOnlyList<string> environments, IReadOnlyList<string> releases, double events, double users, DiscoverQuery query, string figure)
+        {
+            var record = new ImpactQuery(figure, "events/", query.ToParameters(),
                 $"count()={events.ToString("0", CultureInfo.InvariantCulture)}, count_unique(user)={users.ToString("0", CultureInfo.InvariantCulture)}");
             return new IncidentImpact(incidentId, null, start, now, (long)events, (long)users, null, null, null, null, null, environments, releases,
                 new[] { record }, null, new[] { "PeakEventsPerMinute", "PeakUsersPerHour", "CrashFreeSessionRate", "P95DurationMs" });
