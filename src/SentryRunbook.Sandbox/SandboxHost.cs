@@ -53,6 +53,7 @@ public sealed class SandboxHost : IAsyncDisposable
         var store = ScenarioFile.IsFile(options.Scenario) ? (options.ScenarioFile ??= ScenarioFile.Load(options.Scenario)).Build(options, now)
             : options.Scenario == ScenarioNames.Empty ? SeedExamples.BuildEmpty(options, now)
             : options.Scenario == ScenarioNames.Releases ? ScenarioFile.BuiltIn(ScenarioNames.Releases).Build(options, now)
+            : options.Scenario == ScenarioNames.Storm ? ScenarioFile.BuiltIn(ScenarioNames.Storm).Build(options, now)
             : SeedExamples.Build(options, now);
         var state = new SandboxState(options, store);
 

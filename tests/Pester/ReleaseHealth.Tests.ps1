@@ -201,9 +201,12 @@ Describe 'Watch-SentryRelease' {
     }
 
     It 'is cancelled by Ctrl+C (StopProcessing) while waiting' {
-        $ps = [powershell]::Create()
+        # The module is imported by the session state, not by a first statement: a batch of statements runs on a
+        # thread-pool work item that can outlive Stop() and crash the process writing to the closed error stream.
+        $sessionState = [initialsessionstate]::CreateDefault2()
+        $sessionState.ImportPSModule([string[]] @(Get-TestModulePath))
+        $ps = [powershell]::Create($sessionState)
         try {
-            $null = $ps.AddCommand('Import-Module').AddArgument((Get-TestModulePath)).AddStatement()
             # Inconclusive never stops on its own within the hour.
             $null = $ps.AddCommand('Watch-SentryRelease').AddParameter('Release', 'mobile@5.1.0').AddParameter('Environment', 'production').AddParameter('Project', 'mobile').AddParameter('Connection', $script:Connection).AddParameter('Interval', [TimeSpan]::FromMinutes(10)).AddParameter('Timeout', [TimeSpan]::FromHours(1))
             $output = [System.Management.Automation.PSDataCollection[psobject]]::new()

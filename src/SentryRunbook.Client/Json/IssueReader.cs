@@ -40,8 +40,48 @@ namespace SentryRunbook.Client.Json
                 retrievedAt: System.DateTimeOffset.UtcNow,
                 priority: issue.String("priority"),
                 issueCategory: issue.String("issueCategory"),
-                seerFixabilityScore: Score(issue.Property("seerFixabilityScore")));
+                seerFixabilityScore: Score(issue.Property("seerFixabilityScore")),
+                statusDetails: StatusDetails(issue.Property("statusDetails")));
         }
+
+        /// <summary>
+        /// <c>statusDetails</c> (REFERENCE.md §2.1): Sentry sends unused archive keys as null, numbers sometimes as
+        /// strings, and <c>inCommit</c> as a commit object whose repository may be an object or a name.
+        /// </summary>
+        internal static SentryStatusDetails StatusDetails(JsonElement? details)
+        {
+            if (details is null || details.Value.ValueKind != JsonValueKind.Object) return SentryStatusDetails.None;
+            JsonElement d = details.Value;
+            JsonElement? commit = d.Property("inCommit");
+            string? commitId = null, repository = null;
+            if (commit is JsonElement c && c.ValueKind == JsonValueKind.Object)
+            {
+                commitId = c.String("id") ?? c.String("commit");
+                JsonElement? repo = c.Property("repository");
+                repository = repo is JsonElement r ? (r.ValueKind == JsonValueKind.Object ? r.String("name") : r.ValueKind == JsonValueKind.String ? r.GetString() : null) : null;
+            }
+            else if (commit is JsonElement id && id.ValueKind == JsonValueKind.String)
+            {
+                commitId = id.GetString();
+            }
+
+            JsonElement? actor = d.Property("actor");
+            return new SentryStatusDetails(
+                inNextRelease: d.Property("inNextRelease") is JsonElement next && next.ValueKind == JsonValueKind.True,
+                inRelease: d.String("inRelease"),
+                inCommit: commitId,
+                inCommitRepository: repository,
+                ignoreUntil: d.Date("ignoreUntil"),
+                ignoreCount: Int(d, "ignoreCount"),
+                ignoreWindow: Int(d, "ignoreWindow"),
+                ignoreUserCount: Int(d, "ignoreUserCount"),
+                ignoreUserWindow: Int(d, "ignoreUserWindow"),
+                ignoreUntilEscalating: d.Property("ignoreUntilEscalating") is JsonElement esc && esc.ValueKind == JsonValueKind.True,
+                actor: actor is JsonElement a ? (a.ValueKind == JsonValueKind.Object ? a.String("name") ?? a.String("email") ?? a.String("id") : a.ValueKind == JsonValueKind.String ? a.GetString() : null) : null);
+        }
+
+        private static int? Int(JsonElement d, string name) =>
+            JsonRead.AsInt64(d.Property(name)) is long n && n >= int.MinValue && n <= int.MaxValue ? (int)n : (int?)null;
 
         /// <summary>A release object, a bare <c>{"version": ...}</c> when the row is missing, or (older servers) a string.</summary>
         private static string? ReleaseVersion(JsonElement? release)

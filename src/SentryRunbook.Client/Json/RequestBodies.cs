@@ -20,6 +20,9 @@ namespace SentryRunbook.Client.Json
             w.WriteString("status", change.Status);
             switch (change.Status)
             {
+                case "unresolved":
+                    if (change.Substatus != null) w.WriteString("substatus", change.Substatus);
+                    break;
                 case "resolved":
                     if (change.InNextRelease)
                     {

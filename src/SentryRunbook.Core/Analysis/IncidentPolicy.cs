@@ -90,6 +90,16 @@ namespace SentryRunbook.Analysis
         /// <summary>A transaction's p95 is compared only when both releases have at least this many of it.</summary>
         public long ReleaseMinimumTransactions { get; private set; } = 50;
 
+        // Grouping issues into incidents (Group-SentryIssue).
+        /// <summary>Issues first seen within this many minutes after their release's deploy are tied to that deploy.</summary>
+        public double IncidentDeployWindowMinutes { get; private set; } = 15;
+        /// <summary>Issues first seen within this many minutes of each other start close together.</summary>
+        public double IncidentStartWindowMinutes { get; private set; } = 10;
+        /// <summary>Kinds of evidence two issues must share to be one incident (a close start counts only beside another kind).</summary>
+        public int IncidentMinimumEvidence { get; private set; } = 1;
+        /// <summary>Traces two issues must have in common for the traces to tie them.</summary>
+        public int IncidentMinimumSharedTraces { get; private set; } = 2;
+
         public bool IsApplicationHost(string host) => ApplicationDomains.Any(pattern => Wildcard.IsMatch(host, pattern));
 
         public IReadOnlyDictionary<string, SeverityLevel> Levels { get; private set; } = new Dictionary<string, SeverityLevel>(StringComparer.OrdinalIgnoreCase)
@@ -108,7 +118,7 @@ namespace SentryRunbook.Analysis
             "CrashFreeRateBelow", "EventsPerMinuteAbove", "UsersPerHourAbove", "ProductionEnvironments", "NonProductionEnvironments", "CoreFlowTransactions",
             "CoreFlowTags", "Levels", "ApplicationDomains", "DeployWindowMinutes", "TrafficCorrelationAbove", "MinimumPatternConfidence",
             "ReleaseSignificance", "ReleaseCrashFreeDropAbove", "ReleaseNewIssueUsersAbove", "ReleaseErrorRateIncreaseAbove", "ReleaseLatencyIncreaseAbove",
-            "ReleaseMinimumTransactions", "SentryPriorityHighMinimum",
+            "ReleaseMinimumTransactions", "SentryPriorityHighMinimum", "IncidentDeployWindowMinutes", "IncidentStartWindowMinutes", "IncidentMinimumEvidence", "IncidentMinimumSharedTraces",
         };
 
         public SeverityLevel Level(string name) => Levels[name];
@@ -210,6 +220,18 @@ namespace SentryRunbook.Analysis
                         if (minimum == "NONE" || minimum.Length == 0) policy.SentryPriorityHighMinimum = null;
                         else if (Array.IndexOf(LevelNames, minimum) >= 0) policy.SentryPriorityHighMinimum = minimum;
                         else throw new PolicyException(key, $"must be P0, P1, P2, P3 or None, not '{value}'");
+                        break;
+                    case "incidentdeploywindowminutes":
+                        policy.IncidentDeployWindowMinutes = Number(key, value, 1, 10080);
+                        break;
+                    case "incidentstartwindowminutes":
+                        policy.IncidentStartWindowMinutes = Number(key, value, 0, 10080);
+                        break;
+                    case "incidentminimumevidence":
+                        policy.IncidentMinimumEvidence = (int)Number(key, value, 1, 5);
+                        break;
+                    case "incidentminimumsharedtraces":
+                        policy.IncidentMinimumSharedTraces = (int)Number(key, value, 1, 1000000);
                         break;
                     default:
                         throw new PolicyException(key, "is not a policy setting; the settings are " + string.Join(", ", SettingNames));

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using SentryRunbook.Rendering;
 
 namespace SentryRunbook.Models
@@ -35,7 +37,8 @@ namespace SentryRunbook.Models
             string? postmortemUrl,
             DateTimeOffset? postmortemDue,
             string? response,
-            string dedupKey)
+            string dedupKey,
+            IReadOnlyList<string>? members = null)
         {
             Kind = kind;
             Service = MessageEscaping.Clean(service) ?? "Service";
@@ -61,6 +64,7 @@ namespace SentryRunbook.Models
             PostmortemDue = postmortemDue;
             Response = MessageEscaping.Clean(response);
             DedupKey = dedupKey;
+            Members = (members ?? Array.Empty<string>()).Select(m => MessageEscaping.Clean(m) ?? string.Empty).Where(m => m.Length > 0).ToList();
 
             var renderer = new MessageRenderer(this);
             Text = renderer.Text();
@@ -70,6 +74,9 @@ namespace SentryRunbook.Models
             PagerDutyPayload = renderer.PagerDuty(null);
             WebhookPayload = renderer.Webhook();
         }
+
+        /// <summary>For an incident of many issues: each member as "SHORT-ID: title", listed in the message.</summary>
+        public IReadOnlyList<string> Members { get; }
 
         /// <summary><c>Initial</c>, <c>Update</c> or <c>Resolution</c>.</summary>
         public string Kind { get; }

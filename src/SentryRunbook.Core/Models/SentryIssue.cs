@@ -31,7 +31,8 @@ namespace SentryRunbook.Models
             DateTimeOffset? retrievedAt = null,
             string? priority = null,
             string? issueCategory = null,
-            double? seerFixabilityScore = null)
+            double? seerFixabilityScore = null,
+            SentryStatusDetails? statusDetails = null)
         {
             Id = id ?? throw new ArgumentNullException(nameof(id));
             ShortId = shortId ?? string.Empty;
@@ -58,6 +59,7 @@ namespace SentryRunbook.Models
             Priority = priority;
             IssueCategory = issueCategory;
             SeerFixabilityScore = seerFixabilityScore;
+            StatusDetails = statusDetails ?? SentryStatusDetails.None;
         }
 
         /// <summary>Numeric issue id, as a string (Sentry sends it as a string).</summary>
@@ -70,6 +72,8 @@ namespace SentryRunbook.Models
         public string Level { get; }
         public string Status { get; }
         public string? Substatus { get; }
+        /// <summary>How the issue holds its status: the release or commit of a resolution, the condition of an archive.</summary>
+        public SentryStatusDetails StatusDetails { get; }
         /// <summary>Project slug.</summary>
         public string Project { get; }
         public string? ProjectId { get; }
@@ -104,7 +108,7 @@ namespace SentryRunbook.Models
 
         /// <summary>The same issue with its first and last release known (from its oldest and latest events).</summary>
         public SentryIssue WithReleases(string? firstRelease, string? lastRelease) =>
-            new SentryIssue(Id, ShortId, Title, Culprit, Level, Status, Substatus, Project, ProjectId, Platform, FirstSeen, LastSeen, Count, UserCount, Permalink, firstRelease, lastRelease, IsUnhandled, AssignedTo, Stats, hasReleaseDetails: true, retrievedAt: RetrievedAt, priority: Priority, issueCategory: IssueCategory, seerFixabilityScore: SeerFixabilityScore);
+            new SentryIssue(Id, ShortId, Title, Culprit, Level, Status, Substatus, Project, ProjectId, Platform, FirstSeen, LastSeen, Count, UserCount, Permalink, firstRelease, lastRelease, IsUnhandled, AssignedTo, Stats, hasReleaseDetails: true, retrievedAt: RetrievedAt, priority: Priority, issueCategory: IssueCategory, seerFixabilityScore: SeerFixabilityScore, statusDetails: StatusDetails);
 
         public override string ToString() => string.IsNullOrEmpty(ShortId) ? Id : ShortId;
     }

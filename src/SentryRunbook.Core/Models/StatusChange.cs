@@ -22,6 +22,15 @@ namespace SentryRunbook.Models
         /// <summary>Minutes.</summary>
         public int? IgnoreDuration { get; set; }
 
+        /// <summary>
+        /// For an unresolve only: the substatus to set (<c>new</c>, <c>ongoing</c>, <c>regressed</c>, <c>escalating</c>),
+        /// so that an undo puts back the one the issue had; null lets Sentry infer it (usually <c>ongoing</c>).
+        /// </summary>
+        public string? Substatus { get; set; }
+
+        /// <summary>The substatuses an unresolved issue can be given (REFERENCE.md §2.4).</summary>
+        public static readonly IReadOnlyList<string> UnresolvedSubstatuses = new[] { "new", "ongoing", "regressed", "escalating" };
+
         /// <summary>Resolved in a release (next or named): Sentry refuses it for issues of more than one project.</summary>
         public bool IsReleaseBased => Status == "resolved" && (InNextRelease || InRelease != null);
 
@@ -55,6 +64,8 @@ namespace SentryRunbook.Models
                 errors.Add(("SentryIgnoreWindowWithoutCount", "-IgnoreWindow goes with -IgnoreCount."));
             if (IgnoreUserWindow != null && IgnoreUserCount is null)
                 errors.Add(("SentryIgnoreWindowWithoutCount", "-IgnoreUserWindow goes with -IgnoreUserCount."));
+            if (Substatus != null && (Status != "unresolved" || Array.IndexOf((string[])UnresolvedSubstatuses, Substatus) < 0))
+                errors.Add(("SentrySubstatusInvalid", $"The substatus '{Substatus}' goes only with an unresolve, and is one of {string.Join(", ", UnresolvedSubstatuses)}."));
             CheckPositive(errors, "IgnoreCount", IgnoreCount, int.MaxValue);
             CheckPositive(errors, "IgnoreUserCount", IgnoreUserCount, int.MaxValue);
             CheckPositive(errors, "IgnoreDuration", IgnoreDuration, int.MaxValue);
@@ -80,7 +91,7 @@ namespace SentryRunbook.Models
 
             // A plain resolve or unresolve of an issue already in that state changes nothing; a resolve in a
             // release or an archive condition may differ from the one in force, so it is sent again.
-            return Status == "unresolved" || (Status == "resolved" && !IsReleaseBased) || (Status == "ignored" && IsArchiveForever && issue.Substatus == "archived_forever");
+            return (Status == "unresolved" && (Substatus is null || Substatus == issue.Substatus)) || (Status == "resolved" && !IsReleaseBased) || (Status == "ignored" && IsArchiveForever && issue.Substatus == "archived_forever");
         }
 
         /// <summary>
@@ -90,6 +101,7 @@ namespace SentryRunbook.Models
         public bool HasTakenEffect(SentryIssue issue)
         {
             if (!string.Equals(issue.Status, Status, StringComparison.OrdinalIgnoreCase)) return false;
+            if (Status == "unresolved" && Substatus != null) return issue.Substatus == Substatus;
             if (Status != "ignored" || issue.Substatus is null) return true;
             string expected = IsArchiveForever ? "archived_forever" : UntilEscalating ? "archived_until_escalating" : "archived_until_condition_met";
             return issue.Substatus == expected;
@@ -101,7 +113,7 @@ namespace SentryRunbook.Models
             switch (Status)
             {
                 case "unresolved":
-                    return "unresolve";
+                    return Substatus is null ? "unresolve" : $"unresolve ({Substatus})";
                 case "resolved":
                     return InNextRelease ? "resolve in the next release" : InRelease != null ? $"resolve in release {InRelease}" : "resolve";
                 default:

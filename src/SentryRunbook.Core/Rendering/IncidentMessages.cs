@@ -87,7 +87,46 @@ namespace SentryRunbook.Rendering
                 request.PostmortemUrl,
                 postmortemDue,
                 level?.Response,
-                string.IsNullOrWhiteSpace(request.DedupKey) ? DedupKey(request.Organization, request.IssueId ?? request.ShortId ?? service) : request.DedupKey!.Trim());
+                string.IsNullOrWhiteSpace(request.DedupKey) ? DedupKey(request.Organization, request.IssueId ?? request.ShortId ?? service) : request.DedupKey!.Trim(),
+                request.Members);
+        }
+
+        /// <summary>
+        /// A request for an incident of many issues: one message for all members (listed), the incident's severity,
+        /// its impact counted across the members, its start, and one dedup key made from the incident's id, so every
+        /// message about the same members shares it.
+        /// </summary>
+        public static MessageRequest FromIncident(SentryIncident incident, string kind, IncidentPolicy? policy, DateTimeOffset now)
+        {
+            if (incident is null) throw new ArgumentNullException(nameof(incident));
+            string normalized = NormalizeKind(kind);
+            policy ??= IncidentPolicy.Default;
+            string? rootCause = null;
+            if (normalized == "Resolution" && incident.Pattern != null)
+            {
+                rootCause = PatternInWords(incident.Pattern);
+                string? evidence = incident.Reasons.SelectMany(r => r.Evidence).FirstOrDefault(e => !string.IsNullOrWhiteSpace(e));
+                if (evidence != null) rootCause += ": " + evidence;
+            }
+
+            string? impact = incident.Impact is null ? null : DescribeImpact(incident.Impact);
+            return new MessageRequest
+            {
+                Kind = normalized,
+                Service = incident.Projects.Count == 0 ? null : string.Join(", ", incident.Projects),
+                Severity = incident.Severity,
+                IssueId = incident.Id,
+                ShortId = incident.Id,
+                Title = incident.Title,
+                IssueUrl = incident.PrimaryIssue.Permalink,
+                Started = incident.Start,
+                Environment = incident.Environments.FirstOrDefault(policy.IsProduction) ?? incident.Environments.FirstOrDefault(),
+                Impact = string.IsNullOrEmpty(impact) ? null : $"{impact} across {incident.Issues.Count} issue(s)",
+                RootCause = rootCause,
+                Members = incident.Issues.Select(i => $"{i}: {i.Title}").ToList(),
+                Policy = policy,
+                Now = now,
+            };
         }
 
         /// <summary>

@@ -17,6 +17,12 @@ namespace SentryRunbook.Rendering
         // One entry per open container: true once it holds a value (so the next one needs a comma).
         private readonly Stack<bool> _open = new Stack<bool>();
         private bool _afterName;
+        private readonly bool _indented;
+
+        public JsonWriter() : this(indented: true) { }
+
+        /// <summary>Not indented: one line, for JSON Lines files such as the incident journal.</summary>
+        public JsonWriter(bool indented) => _indented = indented;
 
         public JsonWriter BeginObject() => Open('{');
 
@@ -31,7 +37,7 @@ namespace SentryRunbook.Rendering
             if (_afterName || _open.Count == 0) throw new InvalidOperationException("A property name must be written inside an object.");
             Separate();
             WriteString(_sb, name);
-            _sb.Append(": ");
+            _sb.Append(_indented ? ": " : ":");
             _afterName = true;
             return this;
         }
@@ -118,6 +124,7 @@ namespace SentryRunbook.Rendering
 
         private void NewLine()
         {
+            if (!_indented) return;
             _sb.Append('\n');
             _sb.Append(' ', 2 * _open.Count);
         }

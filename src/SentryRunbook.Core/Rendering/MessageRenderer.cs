@@ -89,6 +89,7 @@ namespace SentryRunbook.Rendering
                     : Ours("to be written");
                 fields.Add(new Field("Postmortem", postmortem, Ours(" \u2014 due within 48 hours" + (_m.PostmortemDue is DateTimeOffset due ? " (" + FormatTime(due) + ")" : string.Empty))));
                 AddIssue(fields);
+                AddMembers(fields);
                 return fields;
             }
 
@@ -111,6 +112,7 @@ namespace SentryRunbook.Rendering
             }
 
             AddIssue(fields);
+            AddMembers(fields);
             fields.Add(new Field("Incident Lead", Lead()));
             if (_m.UpdateEvery is TimeSpan every && _m.NextUpdate is DateTimeOffset next)
             {
@@ -124,6 +126,15 @@ namespace SentryRunbook.Rendering
         {
             if (_m.IncidentLead is string lead) return Untrusted(lead.StartsWith("@", StringComparison.Ordinal) ? lead : "@" + lead);
             return Ours("@on-call engineer");
+        }
+
+        /// <summary>The first members of an incident of many issues, and how many more.</summary>
+        private void AddMembers(List<Field> fields)
+        {
+            if (_m.Members.Count == 0) return;
+            const int Shown = 10;
+            string listed = string.Join("; ", _m.Members.Take(Shown));
+            fields.Add(new Field($"Issues ({_m.Members.Count})", Untrusted(listed), Ours(_m.Members.Count > Shown ? $"; and {_m.Members.Count - Shown} more" : string.Empty)));
         }
 
         private void AddIssue(List<Field> fields)

@@ -40,6 +40,8 @@ namespace SentryRunbook.Rendering
         /// <summary>Overrides the severity's update cadence from the policy.</summary>
         public TimeSpan? UpdateEvery { get; set; }
         public IncidentPolicy Policy { get; set; } = IncidentPolicy.Default;
+        /// <summary>For an incident of many issues: the members, "SHORT-ID: title", listed in the message.</summary>
+        public System.Collections.Generic.IReadOnlyList<string>? Members { get; set; }
         /// <summary>When the message is created; the default value means the current time.</summary>
         public DateTimeOffset Now { get; set; }
     }

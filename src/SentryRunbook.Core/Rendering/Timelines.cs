@@ -67,6 +67,60 @@ namespace SentryRunbook.Rendering
             return new IncidentTimeline(issue.Id, string.IsNullOrEmpty(issue.ShortId) ? null : issue.ShortId, ordered, firstSeen, detected, acknowledged, resolved);
         }
 
+        /// <summary>
+        /// The timeline with the runbook's own actions from the incident journal: messages sent ("initial message
+        /// sent"), deploys recorded (a rollback), notes, status changes and undos of this issue. Acknowledged becomes the
+        /// first action a person took through the runbook after detection (a note, a message, a status change), and
+        /// resolved follows the journal's resolutions, so the times come from what was done, not from guesses over notes.
+        /// </summary>
+        public static IncidentTimeline WithJournal(IncidentTimeline timeline, IReadOnlyList<JournalEntry> journal)
+        {
+            if (timeline is null) throw new ArgumentNullException(nameof(timeline));
+            var entries = timeline.Entries.ToList();
+            var acted = new List<DateTimeOffset>();
+            var resolutions = new List<(DateTimeOffset Time, bool Resolved)>();
+            foreach (JournalEntry j in journal ?? Array.Empty<JournalEntry>())
+            {
+                bool aboutIssue = string.Equals(j.Target, timeline.IssueId, StringComparison.Ordinal);
+                switch (j.Action)
+                {
+                    case JournalActions.SendMessage:
+                        entries.Add(new TimelineEntry(j.Time, "Runbook", "message_sent", $"{j.MessageKind ?? "Incident"} message sent to {j.Target}{(j.Succeeded == false ? " (not delivered)" : string.Empty)}", j.User));
+                        if (j.Succeeded != false) acted.Add(j.Time);
+                        break;
+                    case JournalActions.NewDeploy:
+                        entries.Add(new TimelineEntry(j.Time, "Runbook", "deploy_recorded", $"Deploy of {j.Release ?? j.Target} to {j.Environment ?? "an environment"} recorded{(j.DeployId is null ? string.Empty : $" (deploy {j.DeployId})")}{(j.Detail is null ? string.Empty : ": " + j.Detail)}", j.User));
+                        acted.Add(j.Time);
+                        break;
+                    case JournalActions.AddNote when aboutIssue:
+                        entries.Add(new TimelineEntry(j.Time, "Runbook", "note_added", "Note: " + (j.Change ?? string.Empty), j.User));
+                        acted.Add(j.Time);
+                        break;
+                    case JournalActions.SetStatus when aboutIssue:
+                    case JournalActions.UndoStatus when aboutIssue:
+                        string verb = j.Action == JournalActions.UndoStatus ? "Undone" : "Status changed";
+                        entries.Add(new TimelineEntry(j.Time, "Runbook", j.Action == JournalActions.UndoStatus ? "status_undone" : "status_changed",
+                            $"{verb}: {j.Before} -> {j.After}{(j.Reason is null ? string.Empty : " (" + j.Reason + ")")}", j.User));
+                        acted.Add(j.Time);
+                        if (j.After != null) resolutions.Add((j.Time, string.Equals(j.After.Status, "resolved", StringComparison.OrdinalIgnoreCase)));
+                        break;
+                }
+            }
+
+            List<TimelineEntry> ordered = entries.OrderBy(e => e.Time.UtcTicks).ToList();
+            DateTimeOffset? detected = timeline.DetectedAt;
+            DateTimeOffset? firstAction = acted.Where(t => detected is null || t >= detected.Value).OrderBy(t => t).Cast<DateTimeOffset?>().FirstOrDefault();
+            DateTimeOffset? acknowledged = new[] { timeline.AcknowledgedAt, firstAction }.Where(t => t.HasValue).OrderBy(t => t!.Value).FirstOrDefault();
+            DateTimeOffset? resolved = timeline.ResolvedAt;
+            if (resolutions.Count > 0)
+            {
+                var last = resolutions.OrderBy(r => r.Time).Last();
+                resolved = last.Resolved ? (resolved is DateTimeOffset sentry && sentry > last.Time ? sentry : last.Time) : null;
+            }
+
+            return new IncidentTimeline(timeline.IssueId, timeline.ShortId, ordered, timeline.FirstSeen, detected, acknowledged, resolved);
+        }
+
         internal static bool IsResolution(string kind) => kind == "set_resolved" || kind == "set_resolved_in_release";
 
         private static TimelineEntry? FromActivity(SentryActivity a, DateTimeOffset at)

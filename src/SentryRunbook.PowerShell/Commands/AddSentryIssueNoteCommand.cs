@@ -22,6 +22,15 @@ namespace SentryRunbook.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public string Text { get; set; } = string.Empty;
 
+        /// <summary>The incident journal: one JSON line per note written.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Journal { get; set; }
+
+        private JournalFile? _journal;
+
+        protected override void BeginProcessing() => _journal = JournalFile.Open(this, Journal);
+
         protected override void ProcessRecord()
         {
             foreach (string input in IssueId)
@@ -30,10 +39,13 @@ namespace SentryRunbook.PowerShell.Commands
                 if (id is null || !ShouldProcess(input, $"Add the note \"{Clip(Text)}\"")) continue;
                 if (TryCall((api, ct) => IdempotentWrites.AddNoteOnceAsync(api, id, Text, QueueVerbose, ct), input, out SentryActivity note))
                 {
+                    _journal?.Write(this, new[] { new JournalEntry(DateTimeOffset.UtcNow, JournalEntry.CurrentUser(), JournalActions.AddNote, id, shortId: IsNumeric(input) ? null : input, change: Text, detail: note.Id) });
                     WriteObject(note);
                 }
             }
         }
+
+        private static bool IsNumeric(string text) => text.Length > 0 && System.Linq.Enumerable.All(text, char.IsDigit);
 
         private static string Clip(string text) => text.Length <= 60 ? text : text.Substring(0, 57) + "...";
     }

@@ -32,6 +32,18 @@ namespace SentryRunbook.PowerShell.Commands
         [ValidateNotNull]
         public IncidentEvidence? Evidence { get; set; }
 
+        /// <summary>The incident journal: the runbook's own actions (messages sent, deploys recorded, notes, status changes) join the timeline and set the times to acknowledge and resolve.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Journal { get; set; }
+
+        private IReadOnlyList<JournalEntry>? _journal;
+
+        protected override void BeginProcessing()
+        {
+            if (Journal != null) _journal = JournalFile.Read(this, Journal);
+        }
+
         protected override void ProcessRecord()
         {
             if (Evidence != null) UseConnection(ClientFactory.Replay(Evidence));
@@ -45,7 +57,7 @@ namespace SentryRunbook.PowerShell.Commands
                 return await IncidentDossier.TimelineAsync(api, id, detail, null, ct).ConfigureAwait(false);
             }, (object?)Evidence ?? IssueId, out IncidentTimeline timeline);
 
-            if (ok) WriteObject(timeline);
+            if (ok) WriteObject(_journal is null ? timeline : SentryRunbook.Rendering.Timelines.WithJournal(timeline, _journal));
         }
     }
 }

@@ -18,6 +18,7 @@ namespace SentryRunbook.PowerShell.Commands
     {
         private const string TriageSet = "FromTriage";
         private const string ParametersSet = "FromParameters";
+        private const string IncidentSet = "FromIncident";
 
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateSet("Initial", "Update", "Resolution", IgnoreCase = true)]
@@ -27,6 +28,11 @@ namespace SentryRunbook.PowerShell.Commands
         [Parameter(Mandatory = true, ParameterSetName = TriageSet, ValueFromPipeline = true)]
         [ValidateNotNull]
         public TriageReport? Triage { get; set; }
+
+        /// <summary>An incident from Group-SentryIssue: one message listing its members, with one dedup key for the incident.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = IncidentSet, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public SentryIncident? Incident { get; set; }
 
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -109,6 +115,7 @@ namespace SentryRunbook.PowerShell.Commands
             DateTimeOffset now = DateTimeOffset.UtcNow;
             MessageRequest request = Triage != null
                 ? IncidentMessages.FromTriage(Triage, Kind, _policy, now)
+                : Incident != null ? IncidentMessages.FromIncident(Incident, Kind, _policy, now)
                 : new MessageRequest { Kind = Kind, Policy = _policy, Now = now, Severity = Severity?.ToUpperInvariant(), IssueUrl = IssueUrl, IssueId = IssueId, Started = Started };
 
             // Whatever the responder says wins over what the data suggests.
@@ -123,7 +130,7 @@ namespace SentryRunbook.PowerShell.Commands
             request.ResolvedAt = ResolvedAt ?? request.ResolvedAt;
             request.Organization ??= SentrySession.Current?.Organization ?? System.Environment.GetEnvironmentVariable("SENTRY_ORG");
             request.DedupKey = DedupKey ?? request.DedupKey;
-            if (Triage is null && IssueId is null && DedupKey is null)
+            if (Triage is null && Incident is null && IssueId is null && DedupKey is null)
             {
                 WriteWarning("No -IssueId or -DedupKey: the PagerDuty dedup key is made from the service name, so messages of two incidents of this service would share it.");
             }
@@ -135,7 +142,7 @@ namespace SentryRunbook.PowerShell.Commands
             }
             catch (ArgumentException ex)
             {
-                WriteError(ErrorRecords.Input("IncidentMessageInvalid", ex.Message, "Get-Help New-IncidentMessage -Examples", Triage ?? (object)Kind));
+                WriteError(ErrorRecords.Input("IncidentMessageInvalid", ex.Message, "Get-Help New-IncidentMessage -Examples", Triage ?? Incident ?? (object)Kind));
             }
         }
     }

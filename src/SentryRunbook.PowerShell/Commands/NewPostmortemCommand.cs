@@ -52,6 +52,11 @@ namespace SentryRunbook.PowerShell.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        /// <summary>The incident journal: the runbook's own actions join the timeline and set the times to acknowledge and resolve.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Journal { get; set; }
+
         /// <summary>Who owns the action items (default: a placeholder to fill in).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -95,7 +100,7 @@ namespace SentryRunbook.PowerShell.Commands
             var input = new PostmortemInput
             {
                 Triage = dossier.Triage,
-                Timeline = dossier.Timeline,
+                Timeline = Journal is null ? dossier.Timeline : Timelines.WithJournal(dossier.Timeline, JournalFile.Read(this, Journal)),
                 EventRate = dossier.EventRate,
                 Owner = Owner,
                 Now = now,

@@ -45,6 +45,15 @@ namespace SentryRunbook.PowerShell.Commands
         [Parameter]
         public DateTimeOffset? DateFinished { get; set; }
 
+        /// <summary>The incident journal: one JSON line per deploy recorded (e.g. "rollback recorded" on the timeline).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Journal { get; set; }
+
+        private JournalFile? _journal;
+
+        protected override void BeginProcessing() => _journal = JournalFile.Open(this, Journal);
+
         protected override void ProcessRecord()
         {
             var deploy = new DeployRequest
@@ -60,6 +69,8 @@ namespace SentryRunbook.PowerShell.Commands
             if (!ShouldProcess($"release {Release}", $"Record a deploy to {Environment}")) return;
             if (TryCall((api, ct) => IdempotentWrites.CreateDeployOnceAsync(api, Release, deploy, QueueVerbose, ct), Release, out SentryDeploy created))
             {
+                _journal?.Write(this, new[] { new JournalEntry(DateTimeOffset.UtcNow, JournalEntry.CurrentUser(), JournalActions.NewDeploy, created.Release,
+                    change: $"deploy of {created.Release} to {created.Environment}", deployId: created.Id, release: created.Release, environment: created.Environment, detail: created.Name) });
                 WriteObject(created);
             }
         }

@@ -47,8 +47,16 @@ namespace SentryRunbook.PowerShell.Commands
         [ValidateNotNull]
         public Uri? WebhookUri { get; set; }
 
+        /// <summary>The incident journal: one JSON line per delivery (target, kind, dedup key, outcome; never the address or key).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Journal { get; set; }
+
+        private JournalFile? _journal;
+
         protected override void BeginProcessing()
         {
+            _journal = JournalFile.Open(this, Journal);
             if (SlackWebhookUri is null && TeamsWebhookUri is null && PagerDutyRoutingKey is null && WebhookUri is null)
             {
                 ThrowTerminatingError(ErrorRecords.Input("IncidentTargetMissing", "Name where to send: -SlackWebhookUri, -TeamsWebhookUri, -PagerDutyRoutingKey or -WebhookUri.", "Pass one or more targets.", null));
@@ -77,6 +85,10 @@ namespace SentryRunbook.PowerShell.Commands
 
             IMessageSender sender = ClientFactory.MessageSender;
             IncidentDelivery[] deliveries = Await(ct => Task.WhenAll(approved.Select(s => sender.SendAsync(s.Target, message.Kind, s.Uri, s.Json, ct))));
+            string user = JournalEntry.CurrentUser();
+            _journal?.Write(this, deliveries.Select(d => new JournalEntry(DateTimeOffset.UtcNow, user, JournalActions.SendMessage, d.Target,
+                shortId: message.ShortId, change: $"{message.Kind} message to {d.Target} ({d.Host})", dedupKey: message.DedupKey, messageKind: message.Kind,
+                incident: message.IssueId, succeeded: d.Succeeded, detail: d.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList());
             foreach (IncidentDelivery delivery in deliveries)
             {
                 WriteObject(delivery);

@@ -26,6 +26,7 @@ namespace SentryRunbook.PowerShell.Commands
         // The default set: PowerShell tries the default set's parameters first, and a piped issue must bind as an
         // issue, not by its IssueId property, to be changed without another read.
         private const string IssueSet = "ByIssue";
+        private const string IncidentSet = "ByIncident";
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
@@ -39,6 +40,13 @@ namespace SentryRunbook.PowerShell.Commands
         [Parameter(Mandatory = true, ParameterSetName = IssueSet, ValueFromPipeline = true)]
         [ValidateNotNull]
         public SentryIssue[] Issue { get; set; } = Array.Empty<SentryIssue>();
+
+        /// <summary>Incidents from Group-SentryIssue: all their members are changed, read again first like any issue.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = IncidentSet, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public SentryIncident[] Incident { get; set; } = Array.Empty<SentryIncident>();
+
+        private readonly Dictionary<string, string> _incidentOf = new Dictionary<string, string>(StringComparer.Ordinal);
 
         /// <summary>Resolved, Unresolved, or Ignored (Archived is the same: Sentry's UI calls it that).</summary>
         [Parameter(Mandatory = true, Position = 1)]
@@ -91,11 +99,30 @@ namespace SentryRunbook.PowerShell.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        protected override void ProcessRecord() => CollectInputs(Issue, IssueId);
+        /// <summary>The incident journal: one JSON line per issue changed, with its state before and after (for Undo-SentryIssueStatus).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Journal { get; set; }
+
+        private JournalFile? _journal;
+
+        protected override void ProcessRecord()
+        {
+            CollectInputs(Issue, IssueId);
+            foreach (SentryIncident incident in Incident)
+            {
+                foreach (SentryIssue member in incident.Issues)
+                {
+                    _incidentOf[member.Id] = incident.Id;
+                    NamedInputs.Add((member.Id, member.Id));
+                }
+            }
+        }
 
         protected override void EndProcessing()
         {
             StatusChange change = BuildChange();
+            _journal = JournalFile.Open(this, Journal);
             if (!HasInputs) return;
 
             // Read every named issue first (unless piped in fresh): it proves each exists, and the plan needs its state and project.
@@ -197,6 +224,8 @@ namespace SentryRunbook.PowerShell.Commands
                     }
                 })));
 
+            _journal?.Write(this, JournalEntries(change, approved, results));
+
             // Every result is written before a failure that stops the command, so no change already made goes unreported.
             SentryApiException? fatal = null;
             for (int i = 0; i < results.Length; i++)
@@ -222,6 +251,21 @@ namespace SentryRunbook.PowerShell.Commands
             }
 
             if (fatal != null) ThrowSentryError(fatal, null);
+        }
+
+        private List<JournalEntry> JournalEntries(StatusChange change, List<(string Input, SentryIssue Issue)> approved, (SentryIssue? Issue, SentryApiException? Error)[] results)
+        {
+            var entries = new List<JournalEntry>();
+            string user = JournalEntry.CurrentUser();
+            for (int i = 0; i < results.Length; i++)
+            {
+                if (!(results[i].Issue is SentryIssue updated)) continue;
+                SentryIssue before = approved[i].Issue;
+                entries.Add(new JournalEntry(DateTimeOffset.UtcNow, user, JournalActions.SetStatus, updated.Id, updated.ShortId, updated.Project,
+                    change.Describe(), Reason, IssueState.Of(before), IssueState.Of(updated), incident: _incidentOf.TryGetValue(updated.Id, out string? incident) ? incident : null));
+            }
+
+            return entries;
         }
 
         /// <summary>Few issues: one single-issue PUT each, which answers with the changed issue.</summary>

@@ -50,6 +50,9 @@ namespace SentryRunbook.PowerShell.Infrastructure
 
         public static IncidentEvidence Deserialize(string json, string path) => EvidenceStore.Deserialize(json, path);
 
+        /// <summary>The incident journal's entries; an InvalidDataException names a line that is not one.</summary>
+        public static System.Collections.Generic.IReadOnlyList<JournalEntry> ReadJournal(System.IO.TextReader reader) => SentryRunbook.Client.Json.JournalReader.Read(reader);
+
         /// <summary>A connection from SENTRY_URL, SENTRY_ORG, SENTRY_PROJECT and SENTRY_AUTH_TOKEN, or null when they are not set.</summary>
         public static SentryConnection? FromEnvironment() =>
             SentrySession.FromEnvironment(() => Create(

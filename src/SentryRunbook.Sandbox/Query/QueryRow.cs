@@ -74,7 +74,7 @@ public readonly struct QueryRow
         "title" => Error?.Title ?? Transaction?.Name ?? Span!.Name,
         "message" => Error is { } e ? e.Message ?? e.Title : Transaction?.Name ?? Span!.Name,
         "transaction" => Error?.Transaction ?? Transaction?.Name ?? SegmentName(),
-        "trace" => Error?.TraceId ?? Transaction?.TraceId ?? Span!.TraceId,
+        "trace" => Error is { } error ? error.TraceId : Transaction?.TraceId ?? Span!.TraceId,
         "issue" => Error?.Issue.ShortId,
         "issue.id" => Error?.Issue.Id,
         "level" => Error?.Level,

@@ -37,7 +37,7 @@ public sealed partial class ScenarioFile
     public sealed record IssueSpec(
         string Project, string? ExceptionType, string? ExceptionValue, string? Message, FrameSpec? Frame, string Level, bool Handled,
         string? Environment, string? Release, string? Transaction, int Count, int Users, double StartMinutesAgo, double EndMinutesAgo,
-        List<CrumbSpec> Breadcrumbs, List<KeyValuePair<string, string>> Tags, List<string>? Fingerprint, string Status);
+        List<CrumbSpec> Breadcrumbs, List<KeyValuePair<string, string>> Tags, List<string>? Fingerprint, string Status, string? Trace = null);
 
     public sealed record SessionSpec(string Project, string? Release, string? Environment, int Hours, int[] PerHour, int[] CrashedPerHour, int[] ErroredPerHour, int[] UsersPerHour);
 
@@ -114,7 +114,7 @@ public sealed partial class ScenarioFile
             foreach (var i in root.Array("issues"))
             {
                 i.Only("project", "exception", "message", "frame", "level", "handled", "environment", "release", "transaction", "count", "users",
-                    "startMinutesAgo", "endMinutesAgo", "breadcrumbs", "tags", "fingerprint", "status");
+                    "startMinutesAgo", "endMinutesAgo", "breadcrumbs", "tags", "fingerprint", "status", "trace");
                 var project = ProjectOf(i);
                 var exception = i.Object("exception");
                 var message = i.String("message");
@@ -161,7 +161,7 @@ public sealed partial class ScenarioFile
                 var status = i.String("status") ?? "unresolved";
                 if (status is not ("unresolved" or "resolved" or "ignored")) i.Fail("status", "must be unresolved, resolved or ignored");
                 file.Issues.Add(new IssueSpec(project, type, value, message, frame, level, i.Bool("handled", true), i.String("environment") ?? "production",
-                    i.String("release"), i.String("transaction"), count, users, start, end, crumbs, tags, fingerprint, status));
+                    i.String("release"), i.String("transaction"), count, users, start, end, crumbs, tags, fingerprint, status, i.String("trace")));
             }
 
             foreach (var s in root.Array("sessions"))
@@ -332,20 +332,30 @@ public sealed partial class ScenarioFile
         {
             var at = Precision.Trim(now.AddMinutes(-spec.StartMinutesAgo) + step * i, 3);
             int? user = spec.Users == 0 ? null : i < spec.Users ? i : rng.Next(spec.Users);
+            var eventId = nextId();
             issue = store.Ingest(new ErrorEvent
             {
-                EventId = nextId(), Project = project, Timestamp = at, Received = at.AddMilliseconds(50),
+                EventId = eventId, Project = project, Timestamp = at, Received = at.AddMilliseconds(50),
                 Level = spec.Level, Platform = platform, Release = spec.Release, Environment = spec.Environment, Transaction = spec.Transaction,
                 Message = spec.Message, Exceptions = exceptions,
                 Breadcrumbs = spec.Breadcrumbs.Select(c => new Breadcrumb(at.AddSeconds(-c.SecondsBefore), c.Type ?? "default", c.Category, c.Level ?? "info", c.Message, c.DataJson)).ToList(),
                 User = user is { } u ? new EventUser($"user-{u}", $"user{u}@example.com", null, null, null, null) : null,
                 SdkTags = spec.Tags, Fingerprint = spec.Fingerprint, Size = 2000,
+                // SDKs give every event a trace: its own request's, unless the issue shares traces with others.
+                TraceId = spec.Trace is { } trace ? TraceIdOf(trace, i) : TraceIdOf(eventId, 0),
             }).Issue;
         }
         if (issue is null) return;
         if (spec.Status == "resolved") store.Resolve(issue, issue.LastSeen.AddMinutes(1) < now ? issue.LastSeen.AddMinutes(1) : now);
         else if (spec.Status == "ignored") store.Ignore(issue, "archived_forever", issue.LastSeen.AddMinutes(1) < now ? issue.LastSeen.AddMinutes(1) : now);
     }
+
+    /// <summary>
+    /// The trace of an issue's i-th event: issues naming the same `trace` share trace ids event by event, as a
+    /// frontend error and the backend error behind it do (one request, one trace).
+    /// </summary>
+    private static string TraceIdOf(string trace, int index) =>
+        Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{trace}/{index}")))[..32];
 
     /// <summary>
     /// Each hour's sessions are shared among that hour's users (one aggregate row per user, spread over

@@ -15,6 +15,7 @@ public class RequestBodyTests
         { new StatusChange { Status = "resolved", InRelease = "web@2.4.2" }, """{"status":"resolved","statusDetails":{"inRelease":"web@2.4.2"}}""" },
         { new StatusChange { Status = "resolved", InRelease = "latest" }, """{"status":"resolved","statusDetails":{"inRelease":"latest"}}""" },
         { new StatusChange { Status = "unresolved" }, """{"status":"unresolved"}""" },
+        { new StatusChange { Status = "unresolved", Substatus = "new" }, """{"status":"unresolved","substatus":"new"}""" },
         { new StatusChange { Status = "ignored" }, """{"status":"ignored","statusDetails":{}}""" },
         { new StatusChange { Status = "ignored", UntilEscalating = true }, """{"status":"ignored","substatus":"archived_until_escalating","statusDetails":{}}""" },
         { new StatusChange { Status = "ignored", IgnoreCount = 100 }, """{"status":"ignored","statusDetails":{"ignoreCount":100}}""" },
