@@ -136,6 +136,10 @@ Describe 'Seer' {
         $summary.PossibleCause | Should -Match 'pinned'
         $summary.IsAiGenerated | Should -BeTrue
         $summary.Source | Should -Match 'AI-generated'
+        # The default view leads with where it came from, so nobody reads it as a verified finding.
+        $text = $summary | Out-String
+        $text | Should -Match 'Source\s*: Sentry Seer \(AI-generated\)'
+        $text | Should -Match 'Headline\s*: .*Stripe'
     }
 
     It 'Get-SentryIssueSummary says why Seer is not available' {

@@ -21,19 +21,6 @@ namespace SentryRunbook.PowerShell.Commands
     [OutputType(typeof(SentryIssue))]
     public sealed class SetSentryIssueCommand : IssueBatchCmdlet
     {
-        private const string IdSet = "ById";
-        private const string IssueSet = "ByIssue";
-
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(IssueIdCompleter))]
-        public string[] IssueId { get; set; } = Array.Empty<string>();
-
-        /// <summary>Issues from Get-SentryIssue: read within the last minute, they are changed without another read.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = IssueSet, ValueFromPipeline = true)]
-        [ValidateNotNull]
-        public SentryIssue[] Issue { get; set; } = Array.Empty<SentryIssue>();
-
         [Parameter]
         [ValidateSet("high", "medium", "low", IgnoreCase = true)]
         public string? Priority { get; set; }
@@ -45,10 +32,6 @@ namespace SentryRunbook.PowerShell.Commands
 
         [Parameter]
         public SwitchParameter Unassign { get; set; }
-
-        /// <summary>Output the issues as Sentry has them after the change.</summary>
-        [Parameter]
-        public SwitchParameter PassThru { get; set; }
 
         protected override void BeginProcessing()
         {

@@ -22,24 +22,7 @@ namespace SentryRunbook.PowerShell.Commands
     [OutputType(typeof(SentryIssue))]
     public sealed class SetSentryIssueStatusCommand : IssueBatchCmdlet
     {
-        private const string IdSet = "ById";
-        // The default set: PowerShell tries the default set's parameters first, and a piped issue must bind as an
-        // issue, not by its IssueId property, to be changed without another read.
-        private const string IssueSet = "ByIssue";
         private const string IncidentSet = "ByIncident";
-
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(IssueIdCompleter))]
-        public string[] IssueId { get; set; } = Array.Empty<string>();
-
-        /// <summary>
-        /// Issues from Get-SentryIssue: read within the last minute, they are changed as they are, without another
-        /// read; older copies are read again first.
-        /// </summary>
-        [Parameter(Mandatory = true, ParameterSetName = IssueSet, ValueFromPipeline = true)]
-        [ValidateNotNull]
-        public SentryIssue[] Issue { get; set; } = Array.Empty<SentryIssue>();
 
         /// <summary>Incidents from Group-SentryIssue: all their members are changed, read again first like any issue.</summary>
         [Parameter(Mandatory = true, ParameterSetName = IncidentSet, ValueFromPipeline = true)]
@@ -95,9 +78,6 @@ namespace SentryRunbook.PowerShell.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
-        /// <summary>Output the issues as Sentry has them after the change.</summary>
-        [Parameter]
-        public SwitchParameter PassThru { get; set; }
 
         /// <summary>The incident journal: one JSON line per issue changed, with its state before and after (for Undo-SentryIssueStatus).</summary>
         [Parameter]

@@ -8,6 +8,7 @@ using SentryRunbook.Abstractions;
 using SentryRunbook.Actions;
 using SentryRunbook.Errors;
 using SentryRunbook.Models;
+using SentryRunbook.PowerShell.Completion;
 
 namespace SentryRunbook.PowerShell.Infrastructure
 {
@@ -18,6 +19,28 @@ namespace SentryRunbook.PowerShell.Infrastructure
     /// </summary>
     public abstract class IssueBatchCmdlet : SentryApiCmdlet
     {
+        protected const string IdSet = "ById";
+        // The default set of every command deriving from this one: PowerShell tries the default set's parameters
+        // first, and a piped issue must bind as an issue, not by its IssueId property, to be changed without another read.
+        protected const string IssueSet = "ByIssue";
+
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(IssueIdCompleter))]
+        public string[] IssueId { get; set; } = Array.Empty<string>();
+
+        /// <summary>
+        /// Issues from Get-SentryIssue: read within the last minute, they are changed as they are, without another
+        /// read; older copies are read again first.
+        /// </summary>
+        [Parameter(Mandatory = true, ParameterSetName = IssueSet, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public SentryIssue[] Issue { get; set; } = Array.Empty<SentryIssue>();
+
+        /// <summary>Output the issues as Sentry has them after the change.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
         /// <summary>Issues named by id (or piped but too old to trust), with what the user typed.</summary>
         protected List<(string Input, string Id)> NamedInputs { get; } = new List<(string, string)>();
 
