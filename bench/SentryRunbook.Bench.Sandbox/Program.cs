@@ -54,6 +54,7 @@ var cases = new (string Name, string Path)[]
     ("sessions crash-free (session+user), 24h hourly", $"/api/0/organizations/{org}/sessions/?field=crash_free_rate(session)&field=crash_free_rate(user)&field=sum(session)&project=1&statsPeriod=24h&interval=1h"),
 };
 
+var waitedOut = 0;
 Console.WriteLine($"{"query",-50} {"median ms",10} {"p95 ms",10} {"bytes",10}");
 foreach (var (name, path) in cases)
 {
@@ -65,6 +66,17 @@ foreach (var (name, path) in cases)
         using var response = await client.GetAsync(host.BaseUri + path);
         var body = await response.Content.ReadAsByteArrayAsync();
         watch.Stop();
+        if ((int)response.StatusCode == 429)
+        {
+            // The sandbox keeps sentry.io's rate limits on; this harness times queries, so it waits out the
+            // window Sentry names, as a client should, and times the request again.
+            var reset = long.Parse(response.Headers.GetValues("X-Sentry-Rate-Limit-Reset").First(), System.Globalization.CultureInfo.InvariantCulture);
+            var wait = DateTimeOffset.FromUnixTimeSeconds(reset) - DateTimeOffset.UtcNow;
+            await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
+            waitedOut++;
+            i--;
+            continue;
+        }
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{name}: {(int)response.StatusCode} {System.Text.Encoding.UTF8.GetString(body)}");
         using (JsonDocument.Parse(body)) { }
         bytes = body.Length;
@@ -75,3 +87,4 @@ foreach (var (name, path) in cases)
     var p95 = times[Math.Min(times.Count - 1, (int)Math.Ceiling(0.95 * times.Count) - 1)];
     Console.WriteLine($"{name,-50} {median,10:F1} {p95,10:F1} {bytes,10:N0}");
 }
+Console.WriteLine($"429s waited out (sentry.io's limits stay on in the sandbox; not timed): {waitedOut}");

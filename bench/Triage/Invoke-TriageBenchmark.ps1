@@ -93,7 +93,7 @@ Run: $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC on $machin
 
 | | median | min | max | requests per run | gathers |
 | --- | ---: | ---: | ---: | ---: | --- |
-| Invoke-SentryTriage (warm) | $([Math]::Round($oursMedian)) ms | $([Math]::Round(($ours.Ms | Measure-Object -Minimum).Minimum)) ms | $([Math]::Round(($ours.Ms | Measure-Object -Maximum).Maximum)) ms | $(($ours.Requests | Select-Object -First 1)) | 11 checklist steps, impact (7 figures), severity, 5 pattern rules, rollback target |
+| Invoke-SentryTriage (warm) | $([Math]::Round($oursMedian)) ms | $([Math]::Round(($ours.Ms | Measure-Object -Minimum).Minimum)) ms | $([Math]::Round(($ours.Ms | Measure-Object -Maximum).Maximum)) ms | $(($ours.Requests | Select-Object -First 1)) | $($report.Checklist.Count) checklist steps, impact (7 figures), severity, 5 pattern rules, rollback target |
 | runbook script (curl + python3, sequential) | $([Math]::Round($theirsMedian)) ms | $([Math]::Round(($theirs.Ms | Measure-Object -Minimum).Minimum)) ms | $([Math]::Round(($theirs.Ms | Measure-Object -Maximum).Maximum)) ms | $(($theirs.Requests | Select-Object -First 1)) | issue summary, 5 events, events and users (24h), p95 per transaction |
 
 Target: our triage within 4 x $LatencyMs ms = $(4 * $LatencyMs) ms and faster than the script. Result: $([Math]::Round($oursMedian)) ms = $([Math]::Round($oursMedian / $LatencyMs, 1)) x the latency ($(if ($oursMedian -le 4 * $LatencyMs) { 'within' } else { 'over' }) the target); $([Math]::Round($theirsMedian / $oursMedian, 1)) x faster than the script.

@@ -166,4 +166,11 @@ Describe 'Seer' {
         $skipped = Invoke-SentryTriage API-1 -NoSeer
         ($skipped.Severity.MissingSignals -like 'SeerSummary:*') | Should -BeNullOrEmpty
     }
+
+    It 'asks Seer for the first ten issues of a storm only (Seer allows ten a minute)' {
+        $issues = Get-SentryIssue -Query '' -First 12
+        $verbose = $issues | Invoke-SentryTriage -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        @($verbose.Message | Where-Object { $_ -match '^POST \S+/summarize/ ->' }).Count | Should -Be 10
+        $verbose.Message | Should -Contain 'Seer was asked for the first 10 issues only (it allows 10 a minute); Get-SentryIssueSummary asks it for any other'
+    }
 }

@@ -21,6 +21,18 @@ namespace SentryRunbook.Analysis
         public bool MeasureImpact { get; set; } = true;
         /// <summary>Ask Seer for its summary (AI-generated, shown apart from the runbook's own findings).</summary>
         public bool IncludeSeer { get; set; } = true;
+
+        /// <summary>The same options, without asking Seer.</summary>
+        public TriageOptions WithoutSeer() => new TriageOptions
+        {
+            StatsPeriod = StatsPeriod,
+            Environments = Environments,
+            WorkaroundExists = WorkaroundExists,
+            CoreFlow = CoreFlow,
+            Policy = Policy,
+            MeasureImpact = MeasureImpact,
+            IncludeSeer = false,
+        };
     }
 
     /// <summary>

@@ -33,6 +33,8 @@ namespace SentryRunbook.PowerShell.Commands
         private readonly List<(object Target, string Id)> _pending = new List<(object, string)>();
         private TriageRunner? _runner;
         private TriageOptions? _options;
+        private TriageOptions? _withoutSeer;
+        private const int SeerPerCommand = 10;
         private ProgressRecord? _progress;
         private int _started;
         private int _written;
@@ -169,12 +171,21 @@ namespace SentryRunbook.PowerShell.Commands
             };
             _progress ??= new ProgressRecord(2, "Invoke-SentryTriage", "Triaging issues");
 
+            // Seer allows 10 summaries a minute per user: a storm of issues asks it for the first ten only, so the rest
+            // of the triage is not held up waiting for Seer's window (Get-SentryIssueSummary asks for any other).
+            TriageOptions options = _options;
+            if (_options.IncludeSeer && _started >= SeerPerCommand)
+            {
+                if (_started == SeerPerCommand) WriteVerbose($"Seer was asked for the first {SeerPerCommand} issues only (it allows {SeerPerCommand} a minute); Get-SentryIssueSummary asks it for any other");
+                options = _withoutSeer ??= _options.WithoutSeer();
+            }
+
             // The client's verbose lines find this cmdlet through the async context captured here.
             Action<string>? previous = VerboseRelay.Current;
             VerboseRelay.Current = QueueVerbose;
             try
             {
-                _inFlight.Enqueue((target, Settle(_runner.RunAsync(id, issue, _options, DateTimeOffset.UtcNow, StopToken))));
+                _inFlight.Enqueue((target, Settle(_runner.RunAsync(id, issue, options, DateTimeOffset.UtcNow, StopToken))));
             }
             finally
             {
