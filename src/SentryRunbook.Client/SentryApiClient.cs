@@ -365,7 +365,7 @@ namespace SentryRunbook.Client
             try
             {
                 // A POST, but it only reads: Sentry returns the cached summary or makes one.
-                SentryResponse response = await _http.SendAsync(new SentryRequest(HttpMethod.Post, uri, "event:read", "{}"), cancellationToken).ConfigureAwait(false);
+                SentryResponse response = await _http.SendAsync(new SentryRequest(HttpMethod.Post, uri, "event:read", "{}", safeToRepeat: true), cancellationToken).ConfigureAwait(false);
                 return Parse(response, root =>
                 {
                     JsonElement? scores = root.Property("scores");

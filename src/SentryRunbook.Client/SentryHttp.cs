@@ -33,7 +33,7 @@ namespace SentryRunbook.Client
 
         // What the retry and rate-limit strategies need to know about the request they guard.
         private static readonly ResiliencePropertyKey<string> BudgetKey = new ResiliencePropertyKey<string>("SentryRunbook.Budget");
-        private static readonly ResiliencePropertyKey<string> MethodKey = new ResiliencePropertyKey<string>("SentryRunbook.Method");
+        private static readonly ResiliencePropertyKey<bool> SafeToRepeatKey = new ResiliencePropertyKey<bool>("SentryRunbook.SafeToRepeat");
 
         public SentryHttp(SentryClientOptions options)
         {
@@ -55,7 +55,7 @@ namespace SentryRunbook.Client
             HttpResponseMessage response;
             ResilienceContext context = ResilienceContextPool.Shared.Get(cancellationToken);
             context.Properties.Set(BudgetKey, RateLimitBudgets.Key(request.Method, request.Uri));
-            context.Properties.Set(MethodKey, request.Method.Method);
+            context.Properties.Set(SafeToRepeatKey, request.SafeToRepeat);
             try
             {
                 response = await _pipeline.ExecuteAsync(
@@ -195,17 +195,17 @@ namespace SentryRunbook.Client
         {
             if (context.CancellationToken.IsCancellationRequested) return false;
 
-            // The method comes from the request being guarded: an exception carries no response to ask.
-            bool isPost = context.Properties.GetValue(MethodKey, string.Empty) == HttpMethod.Post.Method;
+            // Whether a repeat is harmless comes from the request being guarded: an exception carries no response to ask.
+            bool once = !context.Properties.GetValue(SafeToRepeatKey, false);
             if (outcome.Exception is { } ex)
             {
-                return IsTransportFault(ex) && (!isPost || NeverReachedServer(ex));
+                return IsTransportFault(ex) && (!once || NeverReachedServer(ex));
             }
 
             int status = (int)outcome.Result!.StatusCode;
             bool retriable = status == 429 || (status >= 500 && status != 501);
             // A POST that got any answer reached the server: repeating it could create a second note or deploy.
-            return retriable && !isPost;
+            return retriable && !once;
         }
 
         /// <summary>For 429 (and 503 with Retry-After): the wait Sentry asked for; null means the exponential back-off.</summary>

@@ -8,13 +8,20 @@ namespace SentryRunbook.Client
     /// <summary>A call to make: what, where, and the scopes it needs (for a useful 401/403 message).</summary>
     internal sealed class SentryRequest
     {
-        public SentryRequest(HttpMethod method, Uri uri, string requiredScope, string? jsonBody = null)
+        public SentryRequest(HttpMethod method, Uri uri, string requiredScope, string? jsonBody = null, bool safeToRepeat = false)
         {
             Method = method;
             Uri = uri;
             RequiredScope = requiredScope;
             JsonBody = jsonBody;
+            SafeToRepeat = safeToRepeat || method != HttpMethod.Post;
         }
+
+        /// <summary>
+        /// Whether sending it again after an answer is harmless: every method but POST, and a POST that only reads
+        /// (Seer's summarize). A POST that creates something (a note, a deploy) is repeated only when it never left.
+        /// </summary>
+        public bool SafeToRepeat { get; }
 
         public HttpMethod Method { get; }
         public Uri Uri { get; }

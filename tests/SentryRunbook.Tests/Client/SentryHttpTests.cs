@@ -31,6 +31,20 @@ public class SentryHttpTests
     }
 
     [Fact]
+    public async Task A_POST_that_only_reads_is_retried_after_a_server_error()
+    {
+        var (http, stub, _) = Create();
+        stub.ThenJson(HttpStatusCode.ServiceUnavailable, "{\"detail\":\"down\"}")
+            .ThenJson(HttpStatusCode.OK, "{\"headline\":\"h\"}");
+        var summarize = new SentryRequest(HttpMethod.Post, new Uri(ClientFixture.Base, "api/0/organizations/acme/issues/1/summarize/"), "event:read", "{}", safeToRepeat: true);
+
+        SentryResponse response = await http.SendAsync(summarize, CancellationToken.None);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, stub.Requests.Count);
+    }
+
+    [Fact]
     public async Task A_POST_whose_connection_was_refused_is_retried()
     {
         var (http, stub, _) = Create();
