@@ -149,10 +149,63 @@ namespace SentryRunbook.Client
                 exchanges,
                 string.Empty,
                 false,
-                path);
+                path,
+                root.TryGetProperty("incident", out JsonElement incident) && incident.ValueKind == JsonValueKind.Object ? ReadIncident(incident) : null);
             string recorded = root.TryGetProperty("sha256", out JsonElement hash) ? hash.GetString() ?? string.Empty : string.Empty;
             bool verified = string.Equals(recorded, Hash(Content(evidence)), StringComparison.OrdinalIgnoreCase);
-            return new IncidentEvidence(version, evidence.SentryHost, evidence.Organization, evidence.IssueId, evidence.ShortId, evidence.FetchedAt, evidence.StatsPeriod, exchanges, recorded, verified, path);
+            return new IncidentEvidence(version, evidence.SentryHost, evidence.Organization, evidence.IssueId, evidence.ShortId, evidence.FetchedAt, evidence.StatsPeriod, exchanges, recorded, verified, path, evidence.Incident);
+        }
+
+        private static IncidentRecord ReadIncident(JsonElement e)
+        {
+            string? Text(string name) => e.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            IReadOnlyList<string> Strings(JsonElement parent, string name) =>
+                parent.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.Array ? v.EnumerateArray().Select(x => x.GetString() ?? string.Empty).ToList() : (IReadOnlyList<string>)Array.Empty<string>();
+            var reasons = e.TryGetProperty("reasons", out JsonElement r) && r.ValueKind == JsonValueKind.Array
+                ? r.EnumerateArray().Select(x => new IncidentMemberReason(x.GetProperty("issueId").GetString()!, x.GetProperty("shortId").GetString() ?? string.Empty, Strings(x, "kinds"), Strings(x, "evidence"))).ToList()
+                : new List<IncidentMemberReason>();
+            return new IncidentRecord(Text("id")!, Text("title") ?? string.Empty, Strings(e, "issueIds"), Text("primaryIssueId")!, Text("severity"), Text("severityIssue"), Text("severityReason"), Text("pattern"),
+                Strings(e, "releases"), Strings(e, "environments"), reasons);
+        }
+
+        private static void WriteIncident(Utf8JsonWriter writer, IncidentRecord incident)
+        {
+            void Strings(string name, IEnumerable<string> values)
+            {
+                writer.WriteStartArray(name);
+                foreach (string value in values) writer.WriteStringValue(value);
+                writer.WriteEndArray();
+            }
+
+            void Optional(string name, string? value)
+            {
+                if (value != null) writer.WriteString(name, value);
+            }
+
+            writer.WriteStartObject("incident");
+            writer.WriteString("id", incident.Id);
+            writer.WriteString("title", incident.Title);
+            Strings("issueIds", incident.IssueIds);
+            writer.WriteString("primaryIssueId", incident.PrimaryIssueId);
+            Optional("severity", incident.Severity);
+            Optional("severityIssue", incident.SeverityIssue);
+            Optional("severityReason", incident.SeverityReason);
+            Optional("pattern", incident.Pattern);
+            Strings("releases", incident.Releases);
+            Strings("environments", incident.Environments);
+            writer.WriteStartArray("reasons");
+            foreach (IncidentMemberReason reason in incident.Reasons)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("issueId", reason.IssueId);
+                writer.WriteString("shortId", reason.ShortId);
+                Strings("kinds", reason.Kinds);
+                Strings("evidence", reason.Evidence);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
         }
 
         /// <summary>The canonical content the hash covers: every field but the hash, in a fixed order.</summary>
@@ -167,6 +220,7 @@ namespace SentryRunbook.Client
                 writer.WriteString("organization", evidence.Organization);
                 writer.WriteString("issueId", evidence.IssueId);
                 if (evidence.ShortId != null) writer.WriteString("shortId", evidence.ShortId);
+                if (evidence.Incident != null) WriteIncident(writer, evidence.Incident);
                 writer.WriteString("fetchedAt", evidence.FetchedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture));
                 writer.WriteString("statsPeriod", evidence.StatsPeriod);
                 writer.WriteStartArray("exchanges");

@@ -13,14 +13,18 @@ namespace SentryRunbook.Analysis
     /// <summary>Everything a postmortem is written from: the triage, the timeline and the event rate.</summary>
     public sealed class IncidentDossier
     {
-        public IncidentDossier(TriageReport triage, IncidentTimeline timeline, IReadOnlyList<SentryTimePoint> eventRate)
+        public IncidentDossier(TriageReport triage, IncidentTimeline timeline, IReadOnlyList<SentryTimePoint> eventRate, SentryIncident? incident = null)
         {
             Triage = triage;
             Timeline = timeline;
             EventRate = eventRate;
+            Incident = incident;
         }
 
+        /// <summary>The triage of the issue, or of an incident's primary issue.</summary>
         public TriageReport Triage { get; }
+        /// <summary>The incident with its members and impact as read for this dossier; null for one issue.</summary>
+        public SentryIncident? Incident { get; }
         public IncidentTimeline Timeline { get; }
         public IReadOnlyList<SentryTimePoint> EventRate { get; }
 
@@ -45,14 +49,73 @@ namespace SentryRunbook.Analysis
         }
 
         /// <summary>
+        /// Gathers the dossier of an incident of many issues: its members read again (their status now) and its impact
+        /// measured again by one query over all of them, the primary issue's triage (root cause, suspect commits), every
+        /// member's timeline merged into one, and one event-rate series over all members. The same calls against
+        /// recorded evidence give the same dossier offline.
+        /// </summary>
+        public static async Task<IncidentDossier> GatherIncidentAsync(ISentryApi api, SentryIncident incident, TriageOptions options, DateTimeOffset now, Action<string>? log, CancellationToken cancellationToken)
+        {
+            if (incident is null) throw new ArgumentNullException(nameof(incident));
+            // Members of one storm share releases and projects: their deploys and release pages are read once.
+            ISentryApi shared = api as SharedReads ?? new SharedReads(api);
+            SentryIncident read = await ReadMembersAsync(shared, incident, log, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<SentryIssue> members = read.Issues;
+            DateTimeOffset start = members.Select(i => i.FirstSeen ?? now).Min();
+            IncidentImpact impact = await IncidentGatherer.MeasureImpactAsync(shared, read.Id, members, start, now, read.Environments, read.Releases, cancellationToken).ConfigureAwait(false);
+            SentryIncident current = read.WithFreshData(members, impact);
+
+            Task<TriageReport> triage = new TriageRunner(shared) { Log = log }.RunAsync(current.PrimaryIssue.Id, null, options, now, cancellationToken);
+            Task<IncidentTimeline> timeline = IncidentTimelineAsync(shared, current, cancellationToken);
+            DateTimeOffset? lastSeen = members.Select(m => m.LastSeen).Where(t => t.HasValue).Max();
+            Task<IReadOnlyList<SentryTimePoint>?> rate = EventRateAsync(shared, members, start, lastSeen, options, now, cancellationToken);
+            await Task.WhenAll(triage, timeline, rate).ConfigureAwait(false);
+            return new IncidentDossier(triage.Result, timeline.Result, rate.Result ?? Array.Empty<SentryTimePoint>(), current);
+        }
+
+        /// <summary>
+        /// The incident with its members read again in one batched request, so their status is today's. A member
+        /// Sentry no longer has (deleted or merged) stays as it was when grouped, and the log says so.
+        /// </summary>
+        public static async Task<SentryIncident> ReadMembersAsync(ISentryApi api, SentryIncident incident, Action<string>? log, CancellationToken cancellationToken)
+        {
+            IReadOnlyList<SentryIssue> read = await api.GetIssuesAsync(incident.IssueIds, cancellationToken).ConfigureAwait(false);
+            var byId = read.GroupBy(i => i.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+            foreach (SentryIssue gone in incident.Issues.Where(i => !byId.ContainsKey(i.Id)))
+            {
+                log?.Invoke($"{gone} is no longer in Sentry (deleted or merged): the incident keeps it as it was when grouped");
+            }
+
+            return incident.WithFreshData(incident.Issues.Select(i => byId.TryGetValue(i.Id, out SentryIssue? fresh) ? fresh : i).ToList(), null);
+        }
+
+        /// <summary>The incident of an evidence bundle, over its members as the bundle recorded them.</summary>
+        public static async Task<SentryIncident> FromRecordAsync(ISentryApi api, IncidentRecord record, CancellationToken cancellationToken) =>
+            record.ToIncident(await api.GetIssuesAsync(record.IssueIds, cancellationToken).ConfigureAwait(false));
+
+        /// <summary>One timeline across the members: each member's activity and deploys, and the deploys of the incident's releases.</summary>
+        public static async Task<IncidentTimeline> IncidentTimelineAsync(ISentryApi api, SentryIncident incident, CancellationToken cancellationToken)
+        {
+            ISentryApi shared = api as SharedReads ?? new SharedReads(api);
+            Task<IncidentTimeline>[] timelines = incident.Issues.Select(m => TimelineAsync(shared, m.Id, m, null, cancellationToken)).ToArray();
+            Task<IReadOnlyList<SentryDeploy>>[] deploys = incident.Releases.Select(r => Optional(() => shared.GetDeploysAsync(r, cancellationToken), Array.Empty<SentryDeploy>())).ToArray();
+            await Task.WhenAll(Task.WhenAll(timelines), Task.WhenAll(deploys)).ConfigureAwait(false);
+            return Timelines.ForIncident(incident, timelines.Select(t => t.Result).ToList(), deploys.SelectMany(d => d.Result).ToList());
+        }
+
+        /// <summary>
         /// The event rate over the incident itself — from an hour before first seen to an hour after last seen —
         /// so a postmortem written days later still charts the incident, not the day before it was written.
         /// </summary>
-        private static Task<IReadOnlyList<SentryTimePoint>?> EventRateAsync(ISentryApi api, SentryIssue issue, TriageOptions options, DateTimeOffset now, CancellationToken cancellationToken)
+        private static Task<IReadOnlyList<SentryTimePoint>?> EventRateAsync(ISentryApi api, SentryIssue issue, TriageOptions options, DateTimeOffset now, CancellationToken cancellationToken) =>
+            EventRateAsync(api, new[] { issue }, issue.FirstSeen, issue.LastSeen, options, now, cancellationToken);
+
+        /// <summary>One series over all the issues (<c>issue.id:[…]</c>): an incident's chart counts every member's events once.</summary>
+        private static Task<IReadOnlyList<SentryTimePoint>?> EventRateAsync(ISentryApi api, IReadOnlyList<SentryIssue> issues, DateTimeOffset? firstSeen, DateTimeOffset? lastSeen, TriageOptions options, DateTimeOffset now, CancellationToken cancellationToken)
         {
-            if (!(issue.FirstSeen is DateTimeOffset first)) return Task.FromResult<IReadOnlyList<SentryTimePoint>?>(null);
+            if (!(firstSeen is DateTimeOffset first)) return Task.FromResult<IReadOnlyList<SentryTimePoint>?>(null);
             DateTimeOffset start = Floor(first.AddHours(-1));
-            DateTimeOffset end = Floor((issue.LastSeen ?? now).AddHours(1));
+            DateTimeOffset end = Floor((lastSeen ?? now).AddHours(1));
             if (end > now) end = now;
             if (end <= start) return Task.FromResult<IReadOnlyList<SentryTimePoint>?>(null);
             TimeSpan span = end - start;
@@ -62,8 +125,8 @@ namespace SentryRunbook.Analysis
                 Dataset = "errors",
                 YAxes = new[] { "count()" },
                 Interval = interval,
-                Query = "issue.id:" + issue.Id,
-                Projects = issue.ProjectId is string id ? new[] { id } : Array.Empty<string>(),
+                Query = issues.Count == 1 ? "issue.id:" + issues[0].Id : IncidentGatherer.IssueFilter(issues.Select(i => i.Id).ToList()),
+                Projects = issues.Select(i => i.ProjectId).OfType<string>().Distinct(StringComparer.Ordinal).OrderBy(p => p, StringComparer.Ordinal).ToArray(),
                 Environments = options.Environments,
                 Window = TimeWindow.Between(start, end),
             };

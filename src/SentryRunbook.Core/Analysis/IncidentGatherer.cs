@@ -275,13 +275,13 @@ namespace SentryRunbook.Analysis
             string incidentId = SentryIncident.IdOf(issues.Select(i => i.Id));
             IncidentImpact impact = members.Count == 1 && alone.TryGetValue(top.Issue.Id, out var counted)
                 ? Impact(incidentId, start, now, environments, releases, counted.Events, counted.Users, counted.Query, "Events and UniqueUsers of the issue (one query for every issue on its own)")
-                : await ImpactAsync(incidentId, issues, start, now, environments, releases, ct).ConfigureAwait(false);
+                : await MeasureImpactAsync(_api, incidentId, issues, start, now, environments, releases, ct).ConfigureAwait(false);
             return new SentryIncident(issues, title, top.Issue, top.Severity?.Severity, top.Severity is null ? null : top.Issue.ToString(),
                 top.Severity?.Reasons.FirstOrDefault(), pattern, cluster.Reasons, releases, environments, impact);
         }
 
         /// <summary>One query over all members: users hit by two issues are counted once.</summary>
-        private async Task<IncidentImpact> ImpactAsync(string incidentId, IReadOnlyList<SentryIssue> issues, DateTimeOffset start, DateTimeOffset now, IReadOnlyList<string> environments, IReadOnlyList<string> releases, CancellationToken ct)
+        public static async Task<IncidentImpact> MeasureImpactAsync(ISentryApi api, string incidentId, IReadOnlyList<SentryIssue> issues, DateTimeOffset start, DateTimeOffset now, IReadOnlyList<string> environments, IReadOnlyList<string> releases, CancellationToken ct)
         {
             var query = new DiscoverQuery
             {
@@ -291,7 +291,7 @@ namespace SentryRunbook.Analysis
                 Window = TimeWindow.Between(start.AddMinutes(-1), now.AddMinutes(1)),
                 PerPage = 1,
             };
-            SentryTable table = await _api.QueryEventsAsync(query, ct).ConfigureAwait(false);
+            SentryTable table = await api.QueryEventsAsync(query, ct).ConfigureAwait(false);
             double events = table.FirstNumber("count()") ?? 0, users = table.FirstNumber("count_unique(user)") ?? 0;
             return Impact(incidentId, start, now, environments, releases, events, users, query, "Events and UniqueUsers across the members");
         }
@@ -301,7 +301,7 @@ namespace SentryRunbook.Analysis
             var record = new ImpactQuery(figure, "events/", query.ToParameters(),
                 $"count()={events.ToString("0", CultureInfo.InvariantCulture)}, count_unique(user)={users.ToString("0", CultureInfo.InvariantCulture)}");
             return new IncidentImpact(incidentId, null, start, now, (long)events, (long)users, null, null, null, null, null, environments, releases,
-                new[] { record }, null, new[] { "PeakEventsPerMinute", "PeakUsersPerHour", "CrashFreeSessionRate", "P95DurationMs" });
+                new[] { record }, null, new[] { "PeakEventsPerMinute", "PeakUsersPerHour", "CrashFreeSessionRate", "P95DurationMs" }.Select(f => f + ": not measured across an incident's issues; each member's triage (Invoke-SentryTriage) has it").ToList());
         }
 
         private void Record(string figure, DiscoverQuery query, string result)

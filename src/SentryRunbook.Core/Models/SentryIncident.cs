@@ -71,6 +71,14 @@ namespace SentryRunbook.Models
         /// </summary>
         public IReadOnlyList<string> IssueIds => Issues.Select(i => i.Id).ToList();
 
+        /// <summary>The same incident (members, title, severity, reasons) with the members and the impact read again.</summary>
+        public SentryIncident WithFreshData(IReadOnlyList<SentryIssue> issues, IncidentImpact? impact)
+        {
+            if (!IdOf(issues.Select(i => i.Id)).Equals(Id, StringComparison.Ordinal)) throw new ArgumentException("The fresh issues are not the incident's members.", nameof(issues));
+            SentryIssue primary = issues.FirstOrDefault(i => i.Id == PrimaryIssue.Id) ?? PrimaryIssue;
+            return new SentryIncident(issues, Title, primary, Severity, SeverityIssue, SeverityReason, Pattern, Reasons, Releases, Environments, impact ?? Impact);
+        }
+
         public static string IdOf(IEnumerable<string> issueIds)
         {
             string joined = string.Join(",", issueIds.Distinct(StringComparer.Ordinal).OrderBy(id => id, StringComparer.Ordinal));

@@ -9,6 +9,8 @@ namespace SentryRunbook.Rendering
     {
         /// <summary>Required: issue, impact (with its queries), severity, patterns, latest event, suspect commits, rollback target.</summary>
         public TriageReport Triage { get; set; } = null!;
+        /// <summary>The incident (Group-SentryIssue) the postmortem covers; <see cref="Triage"/> is then its primary issue's.</summary>
+        public SentryIncident? Incident { get; set; }
         /// <summary>Required.</summary>
         public IncidentTimeline Timeline { get; set; } = null!;
         /// <summary>Events per bucket over the incident, for the chart; may be empty.</summary>

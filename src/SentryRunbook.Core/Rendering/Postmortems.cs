@@ -19,13 +19,13 @@ namespace SentryRunbook.Rendering
         public static Postmortem Markdown(PostmortemInput input)
         {
             (string title, List<Block> blocks) = Build(input);
-            return new Postmortem(title, "Markdown", PostmortemMarkdown.Render(blocks), input.Triage.Issue.Id, ShortId(input.Triage.Issue));
+            return new Postmortem(title, "Markdown", PostmortemMarkdown.Render(blocks), input.Triage.Issue.Id, ShortId(input.Triage.Issue), null, input.Incident?.Id);
         }
 
         public static Postmortem Html(PostmortemInput input)
         {
             (string title, List<Block> blocks) = Build(input);
-            return new Postmortem(title, "Html", PostmortemHtml.Render(title, blocks), input.Triage.Issue.Id, ShortId(input.Triage.Issue));
+            return new Postmortem(title, "Html", PostmortemHtml.Render(title, blocks), input.Triage.Issue.Id, ShortId(input.Triage.Issue), null, input.Incident?.Id);
         }
 
         private static string? ShortId(SentryIssue issue) => string.IsNullOrEmpty(issue.ShortId) ? null : issue.ShortId;
@@ -38,7 +38,7 @@ namespace SentryRunbook.Rendering
 
             TriageReport triage = input.Triage;
             SentryIssue issue = triage.Issue;
-            string issueTitle = MessageEscaping.Clean(issue.Title) ?? "(untitled issue)";
+            string issueTitle = MessageEscaping.Clean(input.Incident?.Title ?? issue.Title) ?? "(untitled issue)";
             string title = "Incident Postmortem: " + issueTitle;
             var doc = new List<Block> { new Heading(1, new Lit("Incident Postmortem: "), new Txt(issueTitle)) };
 
@@ -57,6 +57,12 @@ namespace SentryRunbook.Rendering
 
         private static void Summary(List<Block> doc, PostmortemInput input)
         {
+            if (input.Incident != null)
+            {
+                IncidentSummary(doc, input, input.Incident);
+                return;
+            }
+
             TriageReport t = input.Triage;
             SentryIssue issue = t.Issue;
             string name = ShortId(issue) ?? issue.Id;
@@ -67,6 +73,34 @@ namespace SentryRunbook.Rendering
                 Item(new Strong(new Lit("Sentry issue:")), new Lit(" "), new Link(name, issue.Permalink), new Lit(" (id "), new Txt(issue.Id), new Lit(", project "), new Txt(issue.Project), new Lit(", level "), new Txt(issue.Level), new Lit(", status "), new Txt(issue.Status), new Lit(")")),
                 Item(new Strong(new Lit("Environments:")), new Lit(" "), t.Environments.Count == 0 ? (Inline)new Emph(new Lit("not recorded in Sentry")) : new Txt(string.Join(", ", t.Environments))),
                 Item(new Strong(new Lit("First release:")), new Lit(" "), (issue.FirstRelease ?? t.Release) is string release ? (Inline)new Txt(release) : new Emph(new Lit("not recorded in Sentry"))),
+                Item(new Strong(new Lit("Generated:")), new Lit(" " + Stamp(input.Now) + " from Sentry data; the sections marked TODO are for the team.")),
+            };
+            doc.Add(new ItemList("bullet", items));
+        }
+
+        /// <summary>An incident's summary: its one severity and the member that set it, then every member with the evidence that tied it in.</summary>
+        private static void IncidentSummary(List<Block> doc, PostmortemInput input, SentryIncident incident)
+        {
+            var members = incident.Issues.Select(i =>
+            {
+                IncidentMemberReason? reason = incident.Reasons.FirstOrDefault(r => r.IssueId == i.Id);
+                string evidence = reason is null || reason.Evidence.Count == 0 ? "on its own" : string.Join("; ", reason.Evidence);
+                return (IReadOnlyList<Inline>)new Inline[]
+                {
+                    new Link(ShortId(i) ?? i.Id, i.Permalink), new Lit(" ("), new Txt(i.Project), new Lit(", "), new Txt(i.Status), new Lit("): "), new Txt(MessageEscaping.Clean(i.Title) ?? "(untitled issue)"),
+                    new Lit(" — "), new Txt(evidence),
+                };
+            }).ToList();
+            var items = new List<ListItem>
+            {
+                Item(new Strong(new Lit("Severity:")), new Lit(" "), new Txt(incident.Severity ?? "not classified"),
+                    incident.SeverityIssue is null ? (Inline)new Lit(string.Empty) : new Lit(" — set by "), new Txt(incident.SeverityIssue),
+                    incident.SeverityReason is null ? (Inline)new Lit(string.Empty) : new Lit(": "), new Txt(incident.SeverityReason)),
+                Item(new Strong(new Lit("Incident:")), new Lit(" "), new Txt(incident.Id), new Lit($" — {incident.Issues.Count} Sentry issue{(incident.Issues.Count == 1 ? string.Empty : "s")} in "), new Txt(string.Join(", ", incident.Projects)),
+                    incident.Pattern is null ? (Inline)new Lit(string.Empty) : new Lit(", pattern "), new Txt(incident.Pattern)),
+                new ListItem(new Inline[] { new Strong(new Lit("Members:")), new Lit(" (primary issue: "), new Txt(ShortId(incident.PrimaryIssue) ?? incident.PrimaryIssue.Id), new Lit("; root cause and suspect commits below are the primary issue's)") }, members),
+                Item(new Strong(new Lit("Environments:")), new Lit(" "), incident.Environments.Count == 0 ? (Inline)new Emph(new Lit("not recorded in Sentry")) : new Txt(string.Join(", ", incident.Environments))),
+                Item(new Strong(new Lit("Releases:")), new Lit(" "), incident.Releases.Count == 0 ? (Inline)new Emph(new Lit("not recorded in Sentry")) : new Txt(string.Join(", ", incident.Releases))),
                 Item(new Strong(new Lit("Generated:")), new Lit(" " + Stamp(input.Now) + " from Sentry data; the sections marked TODO are for the team.")),
             };
             doc.Add(new ItemList("bullet", items));
@@ -92,22 +126,29 @@ namespace SentryRunbook.Rendering
             TimelineEntry? alert = timeline.Entries.FirstOrDefault(e => e.Kind == "alert");
             TimelineEntry? first = timeline.Entries.FirstOrDefault(e => e.Kind == "first_seen");
             if (alert != null) marks[alert] = "Alert fired";
-            if (first != null) marks[first] = alert is null ? "Alert fired — Sentry issue " + name + " created" : "Sentry issue " + name + " created";
+            if (input.Incident != null) name = input.Incident.Id;
+            if (first != null) marks[first] = (alert is null ? "Alert fired — " : string.Empty) + (input.Incident is null ? "Sentry issue " + name + " created" : "incident " + name + " began");
             else missing.Add("alert fired / issue created (Sentry gave no first-seen time)");
 
-            TimelineEntry? ack = timeline.AcknowledgedAt is null ? null : timeline.Entries.FirstOrDefault(e => (e.Kind == "acknowledged" || e.Kind == "note") && e.Time == timeline.AcknowledgedAt.Value);
+            TimelineEntry? ack = timeline.AcknowledgedAt is null ? null : timeline.Entries.FirstOrDefault(e => e.IsHumanAction && e.Time == timeline.AcknowledgedAt.Value);
             if (ack != null) marks[ack] = "On-call acknowledged";
-            else missing.Add("on-call acknowledged (no note or acknowledgement on the issue)");
+            else missing.Add("on-call acknowledged (no action of a person after detection: no note, acknowledgement, assignment or status change)");
 
             TimelineEntry? rootCause = timeline.Entries.FirstOrDefault(e => e.Kind == "note" && e.Text.IndexOf("root cause", StringComparison.OrdinalIgnoreCase) >= 0);
             if (rootCause != null) marks[rootCause] = marks.TryGetValue(rootCause, out string? m) ? m + "; root cause identified" : "Root cause identified";
             else missing.Add("root cause identified (no note mentions \"root cause\")");
 
-            TimelineEntry? fix = timeline.FirstSeen is null ? null : timeline.Entries.FirstOrDefault(e => e.Kind == "deploy" && e.Time > timeline.FirstSeen.Value);
+            // Only a deploy where the incident happened fixes it: a deploy to staging after first seen is not the fix of production.
+            IReadOnlyList<string> environments = input.Incident?.Environments ?? input.Triage.Environments;
+            TimelineEntry? fix = timeline.FirstSeen is null ? null : timeline.Entries.FirstOrDefault(e =>
+                (e.Kind == "deploy" || e.Kind == "deploy_recorded") && e.Time > timeline.FirstSeen.Value
+                && (environments.Count == 0 || e.Environment is null || environments.Contains(e.Environment, StringComparer.OrdinalIgnoreCase)));
             if (fix != null) marks[fix] = "Fix deployed";
-            else missing.Add("fix deployed (no deploy after first seen)");
+            else missing.Add(environments.Count == 0 ? "fix deployed (no deploy after first seen)" : "fix deployed (no deploy to " + string.Join(", ", environments) + " after first seen)");
 
-            TimelineEntry? resolved = timeline.ResolvedAt is null ? null : timeline.Entries.LastOrDefault(e => Timelines.IsResolution(e.Kind) && e.Time == timeline.ResolvedAt.Value);
+            // The resolution that resolved it (on an incident, of its last member): Sentry's activity or the runbook's journaled change.
+            TimelineEntry? resolved = timeline.ResolvedAt is null ? null
+                : timeline.Entries.LastOrDefault(e => (Timelines.IsResolution(e.Kind) || e.Kind == "status_changed") && e.Time <= timeline.ResolvedAt.Value);
             if (resolved != null) marks[resolved] = "Issue resolved in Sentry";
             else missing.Add("issue resolved in Sentry (" + NotResolvedReason(timeline, input.Triage.Issue) + ")");
 
@@ -117,6 +158,12 @@ namespace SentryRunbook.Rendering
                 var line = new List<Inline> { new Lit(Clock(e.Time, multiDay) + " — ") };
                 if (marks.TryGetValue(e, out string? mark)) line.Add(new Strong(new Lit(mark + ":")));
                 if (mark != null) line.Add(new Lit(" "));
+                if (e.Issue != null)
+                {
+                    line.Add(new Code(e.Issue));
+                    line.Add(new Lit(" "));
+                }
+
                 line.Add(new Lit(e.Source == "Note" ? "Note by " : string.Empty));
                 if (e.Source == "Note")
                 {
@@ -141,8 +188,9 @@ namespace SentryRunbook.Rendering
 
             doc.Add(new ItemList("bullet", items));
             foreach (string gap in missing) doc.Add(new Para(new Emph(new Lit("Not recorded in Sentry: " + gap + "."))));
+            bool alerted = alert != null;
             doc.Add(new Para(
-                new Strong(new Lit("Time to detect:")), new Lit(" " + Span(timeline.TimeToDetect) + " · "),
+                new Strong(new Lit("Time to detect:")), new Lit(" " + Span(timeline.TimeToDetect) + (alerted || timeline.TimeToDetect is null ? string.Empty : " (no alert recorded: first seen counts as detection)") + " · "),
                 new Strong(new Lit("Time to acknowledge:")), new Lit(" " + Span(timeline.TimeToAcknowledge) + " · "),
                 new Strong(new Lit("Time to resolve:")), new Lit(" " + Span(timeline.TimeToResolve))));
         }
@@ -159,9 +207,11 @@ namespace SentryRunbook.Rendering
         private static void Impact(List<Block> doc, PostmortemInput input)
         {
             TriageReport t = input.Triage;
-            IncidentImpact? impact = t.Impact;
+            // An incident's events and users are counted across its members by one query, never summed per issue.
+            IncidentImpact? impact = input.Incident?.Impact ?? t.Impact;
             IncidentTimeline timeline = input.Timeline;
             doc.Add(new Heading(2, new Lit("Impact (from Sentry Discover)")));
+            if (input.Incident != null) doc.Add(new Para(new Lit($"Across all {input.Incident.Issues.Count} member issues, counted by one Discover query over them: a user hit by two issues counts once.")));
 
             var items = new List<ListItem>();
             DateTimeOffset? start = timeline.FirstSeen ?? t.Issue.FirstSeen;
@@ -378,11 +428,18 @@ namespace SentryRunbook.Rendering
             string type = raised?.Type ?? MessageEscaping.Clean(t.Issue.Title) ?? "this error";
             items.Add(new ListItem(new Inline[] { new Strong(new Lit("Why was it not caught in testing?")), new Lit(" "), new Strong(new Lit("TODO (team):")), new Lit(" gap analysis — which test would have raised "), new Code(type), new Lit(" before release?") }));
             string took = input.Timeline.TimeToDetect is TimeSpan ttd ? Span(ttd) : "as long as it did";
-            items.Add(new ListItem(new Inline[]
-            {
-                new Strong(new Lit("Why did the alert take " + took + "?")), new Lit(" "), new Strong(new Lit("TODO (team):")),
-                new Lit(input.Timeline.TimeToDetect is null ? " alert rule review (Sentry recorded no detection time)." : " alert rule review — first seen " + Stamp(input.Timeline.FirstSeen!.Value) + ", detected " + Stamp(input.Timeline.DetectedAt!.Value) + "."),
-            }));
+            bool alerted = input.Timeline.Entries.Any(e => e.Kind == "alert");
+            items.Add(new ListItem(alerted
+                ? new Inline[]
+                {
+                    new Strong(new Lit("Why did the alert take " + took + "?")), new Lit(" "), new Strong(new Lit("TODO (team):")),
+                    new Lit(input.Timeline.TimeToDetect is null ? " alert rule review (Sentry recorded no detection time)." : " alert rule review — first seen " + Stamp(input.Timeline.FirstSeen!.Value) + ", detected " + Stamp(input.Timeline.DetectedAt!.Value) + "."),
+                }
+                : new Inline[]
+                {
+                    new Strong(new Lit("Why did no alert fire?")), new Lit(" "), new Strong(new Lit("TODO (team):")),
+                    new Lit(" alert rule review — Sentry recorded no alert on the issue" + (input.Timeline.FirstSeen is DateTimeOffset fs ? "; first seen " + Stamp(fs) : string.Empty) + "."),
+                }));
             items.Add(new ListItem(new Inline[] { new Strong(new Lit("Why is this class of error possible?")), new Lit(" "), new Strong(new Lit("TODO (team):")), new Lit(" systemic cause.") }));
             doc.Add(new ItemList("number", items));
         }
@@ -562,7 +619,7 @@ namespace SentryRunbook.Rendering
                 content = "> **" + MessageEscaping.Markdown(note) + "**\n\n" + postmortem.Content;
             }
 
-            return new Postmortem(postmortem.Title, postmortem.Format, content, postmortem.IssueId, postmortem.ShortId, postmortem.Path);
+            return new Postmortem(postmortem.Title, postmortem.Format, content, postmortem.IssueId, postmortem.ShortId, postmortem.Path, postmortem.IncidentId);
         }
     }
 }

@@ -35,7 +35,7 @@ namespace SentryRunbook.Rendering
             {
                 if (!((deploy.DateFinished ?? deploy.DateStarted) is DateTimeOffset at)) continue;
                 if (!releases.Contains(deploy.Release) && !(firstSeen is DateTimeOffset f && at >= f)) continue;
-                entries.Add(new TimelineEntry(at, "Deploy", "deploy", $"{deploy.Release} deployed to {deploy.Environment}"));
+                entries.Add(new TimelineEntry(at, "Deploy", "deploy", $"{deploy.Release} deployed to {deploy.Environment}", environment: deploy.Environment));
             }
 
             IEnumerable<SentryActivity> dated = activity.Where(a => a.DateCreated.HasValue).OrderBy(a => a.DateCreated!.Value);
@@ -52,11 +52,74 @@ namespace SentryRunbook.Rendering
 
             List<TimelineEntry> ordered = entries.OrderBy(e => e.Time.UtcTicks).ToList();
 
-            DateTimeOffset? detected = ordered.FirstOrDefault(e => e.Kind == "alert")?.Time
-                ?? ordered.FirstOrDefault(e => e.Kind == "note")?.Time
-                ?? firstSeen;
-            DateTimeOffset? acknowledged = ordered.FirstOrDefault(e => (e.Kind == "acknowledged" || e.Kind == "note") && (detected is null || e.Time >= detected.Value))?.Time;
+            // A note is not a detection: the note written with a resolution would otherwise make the time to acknowledge 0.
+            DateTimeOffset? detected = Detected(ordered, firstSeen);
+            return new IncidentTimeline(issue.Id, string.IsNullOrEmpty(issue.ShortId) ? null : issue.ShortId, ordered, firstSeen, detected, Acknowledged(ordered, detected), LastResolution(ordered));
+        }
 
+        /// <summary>
+        /// One timeline across an incident's members: each member's entries marked with its short id, a deploy that
+        /// several members list once, one last seen (the latest of any member). Detected is the first alert on any
+        /// member, else the incident's start; acknowledged the first action of a person on any member; resolved the
+        /// time the last member was resolved, null while any member is not.
+        /// </summary>
+        public static IncidentTimeline ForIncident(SentryIncident incident, IReadOnlyList<IncidentTimeline> members, IReadOnlyList<SentryDeploy>? releaseDeploys = null)
+        {
+            if (incident is null) throw new ArgumentNullException(nameof(incident));
+            members ??= Array.Empty<IncidentTimeline>();
+            var shortIds = incident.Issues.ToDictionary(i => i.Id, i => string.IsNullOrEmpty(i.ShortId) ? i.Id : i.ShortId, StringComparer.Ordinal);
+            var entries = new List<TimelineEntry>();
+            var deploys = new HashSet<(long, string)>();
+            // The deploys of the incident's releases (a list row knows no release of its own, so a member's timeline may lack them).
+            foreach (SentryDeploy deploy in releaseDeploys ?? Array.Empty<SentryDeploy>())
+            {
+                if (!((deploy.DateFinished ?? deploy.DateStarted) is DateTimeOffset at)) continue;
+                var entry = new TimelineEntry(at, "Deploy", "deploy", $"{deploy.Release} deployed to {deploy.Environment}", environment: deploy.Environment);
+                if (deploys.Add((at.UtcTicks, entry.Text))) entries.Add(entry);
+            }
+
+            DateTimeOffset? lastSeen = null;
+            foreach (IncidentTimeline member in members)
+            {
+                string name = shortIds.TryGetValue(member.IssueId, out string? s) ? s : member.ShortId ?? member.IssueId;
+                foreach (TimelineEntry e in member.Entries)
+                {
+                    if (e.Kind == "last_seen")
+                    {
+                        if (lastSeen is null || e.Time > lastSeen) lastSeen = e.Time;
+                    }
+                    else if (e.Kind == "deploy")
+                    {
+                        if (deploys.Add((e.Time.UtcTicks, e.Text))) entries.Add(e);
+                    }
+                    else
+                    {
+                        entries.Add(e.ForIssue(name));
+                    }
+                }
+            }
+
+            if (lastSeen is DateTimeOffset last) entries.Add(new TimelineEntry(last, "Sentry", "last_seen", "Last event seen of any member"));
+            List<TimelineEntry> ordered = entries.OrderBy(e => e.Time.UtcTicks).ToList();
+            DateTimeOffset? firstSeen = members.Select(m => m.FirstSeen).Where(t => t.HasValue).Min() ?? (incident.Start == DateTimeOffset.MinValue ? (DateTimeOffset?)null : incident.Start);
+            DateTimeOffset? detected = Detected(ordered, firstSeen);
+            var resolvedAt = incident.Issues.ToDictionary(i => i.Id, i => members.FirstOrDefault(m => m.IssueId == i.Id)?.ResolvedAt, StringComparer.Ordinal);
+            SentryIssue primary = incident.PrimaryIssue;
+            return new IncidentTimeline(primary.Id, string.IsNullOrEmpty(primary.ShortId) ? null : primary.ShortId, ordered, firstSeen, detected, Acknowledged(ordered, detected), AllResolved(resolvedAt),
+                incident.Id, incident.IssueIds, resolvedAt);
+        }
+
+        private static DateTimeOffset? AllResolved(IReadOnlyDictionary<string, DateTimeOffset?> resolvedAt) =>
+            resolvedAt.Count > 0 && resolvedAt.Values.All(t => t.HasValue) ? resolvedAt.Values.Max() : null;
+
+        private static DateTimeOffset? Detected(IReadOnlyList<TimelineEntry> ordered, DateTimeOffset? firstSeen) =>
+            ordered.FirstOrDefault(e => e.Kind == "alert")?.Time ?? firstSeen;
+
+        private static DateTimeOffset? Acknowledged(IReadOnlyList<TimelineEntry> ordered, DateTimeOffset? detected) =>
+            ordered.FirstOrDefault(e => e.IsHumanAction && (detected is null || e.Time >= detected.Value))?.Time;
+
+        private static DateTimeOffset? LastResolution(IEnumerable<TimelineEntry> ordered)
+        {
             DateTimeOffset? resolved = null;
             foreach (TimelineEntry e in ordered)
             {
@@ -64,62 +127,62 @@ namespace SentryRunbook.Rendering
                 else if (e.Kind == "set_unresolved" || e.Kind == "set_regression") resolved = null;
             }
 
-            return new IncidentTimeline(issue.Id, string.IsNullOrEmpty(issue.ShortId) ? null : issue.ShortId, ordered, firstSeen, detected, acknowledged, resolved);
+            return resolved;
         }
 
         /// <summary>
         /// The timeline with the runbook's own actions from the incident journal: messages sent ("initial message
-        /// sent"), deploys recorded (a rollback), notes, status changes and undos of this issue. Acknowledged becomes the
-        /// first action a person took through the runbook after detection (a note, a message, a status change), and
-        /// resolved follows the journal's resolutions, so the times come from what was done, not from guesses over notes.
+        /// sent"), deploys recorded (a rollback), notes, status changes and undos of the issue (or of any member of an
+        /// incident). Acknowledged becomes the first action of a person after detection, Sentry's or the runbook's, and
+        /// resolved follows the journal's resolutions (on an incident: once every member is resolved), so the times
+        /// come from what was done, not from guesses over notes. A message that was not delivered is shown, never
+        /// counted as an acknowledgement.
         /// </summary>
         public static IncidentTimeline WithJournal(IncidentTimeline timeline, IReadOnlyList<JournalEntry> journal)
         {
             if (timeline is null) throw new ArgumentNullException(nameof(timeline));
+            bool incident = timeline.IncidentId != null;
+            var members = new HashSet<string>(timeline.IssueIds, StringComparer.Ordinal);
             var entries = timeline.Entries.ToList();
-            var acted = new List<DateTimeOffset>();
-            var resolutions = new List<(DateTimeOffset Time, bool Resolved)>();
-            foreach (JournalEntry j in journal ?? Array.Empty<JournalEntry>())
+            // Per issue, the journal's last status change: (time, resolved after it).
+            var changes = new Dictionary<string, (DateTimeOffset Time, bool Resolved, string? ShortId)>(StringComparer.Ordinal);
+            foreach (JournalEntry j in (journal ?? Array.Empty<JournalEntry>()).OrderBy(j => j.Time.UtcTicks))
             {
-                bool aboutIssue = string.Equals(j.Target, timeline.IssueId, StringComparison.Ordinal);
+                bool aboutIssue = members.Contains(j.Target);
+                string? issue = incident && aboutIssue ? j.ShortId ?? j.Target : null;
                 switch (j.Action)
                 {
                     case JournalActions.SendMessage:
-                        entries.Add(new TimelineEntry(j.Time, "Runbook", "message_sent", $"{j.MessageKind ?? "Incident"} message sent to {j.Target}{(j.Succeeded == false ? " (not delivered)" : string.Empty)}", j.User));
-                        if (j.Succeeded != false) acted.Add(j.Time);
+                        bool delivered = j.Succeeded != false;
+                        entries.Add(new TimelineEntry(j.Time, "Runbook", delivered ? "message_sent" : "message_not_delivered", $"{j.MessageKind ?? "Incident"} message sent to {j.Target}{(delivered ? string.Empty : " (not delivered)")}", j.User));
                         break;
                     case JournalActions.NewDeploy:
-                        entries.Add(new TimelineEntry(j.Time, "Runbook", "deploy_recorded", $"Deploy of {j.Release ?? j.Target} to {j.Environment ?? "an environment"} recorded{(j.DeployId is null ? string.Empty : $" (deploy {j.DeployId})")}{(j.Detail is null ? string.Empty : ": " + j.Detail)}", j.User));
-                        acted.Add(j.Time);
+                        entries.Add(new TimelineEntry(j.Time, "Runbook", "deploy_recorded", $"Deploy of {j.Release ?? j.Target} to {j.Environment ?? "an environment"} recorded{(j.DeployId is null ? string.Empty : $" (deploy {j.DeployId})")}{(j.Detail is null ? string.Empty : ": " + j.Detail)}", j.User, environment: j.Environment));
                         break;
                     case JournalActions.AddNote when aboutIssue:
-                        entries.Add(new TimelineEntry(j.Time, "Runbook", "note_added", "Note: " + (j.Change ?? string.Empty), j.User));
-                        acted.Add(j.Time);
+                        entries.Add(new TimelineEntry(j.Time, "Runbook", "note_added", "Note: " + (j.Change ?? string.Empty), j.User, issue));
                         break;
                     case JournalActions.SetStatus when aboutIssue:
                     case JournalActions.UndoStatus when aboutIssue:
                         string verb = j.Action == JournalActions.UndoStatus ? "Undone" : "Status changed";
                         entries.Add(new TimelineEntry(j.Time, "Runbook", j.Action == JournalActions.UndoStatus ? "status_undone" : "status_changed",
-                            $"{verb}: {j.Before} -> {j.After}{(j.Reason is null ? string.Empty : " (" + j.Reason + ")")}", j.User));
-                        acted.Add(j.Time);
-                        if (j.After != null) resolutions.Add((j.Time, string.Equals(j.After.Status, "resolved", StringComparison.OrdinalIgnoreCase)));
+                            $"{verb}: {j.Before} -> {j.After}{(j.Reason is null ? string.Empty : " (" + j.Reason + ")")}", j.User, issue));
+                        if (j.After != null) changes[j.Target] = (j.Time, string.Equals(j.After.Status, "resolved", StringComparison.OrdinalIgnoreCase), j.ShortId);
                         break;
                 }
             }
 
             List<TimelineEntry> ordered = entries.OrderBy(e => e.Time.UtcTicks).ToList();
             DateTimeOffset? detected = timeline.DetectedAt;
-            DateTimeOffset? firstAction = acted.Where(t => detected is null || t >= detected.Value).OrderBy(t => t).Cast<DateTimeOffset?>().FirstOrDefault();
-            DateTimeOffset? acknowledged = new[] { timeline.AcknowledgedAt, firstAction }.Where(t => t.HasValue).OrderBy(t => t!.Value).FirstOrDefault();
-            DateTimeOffset? resolved = timeline.ResolvedAt;
-            if (resolutions.Count > 0)
-            {
-                var last = resolutions.OrderBy(r => r.Time).Last();
-                resolved = last.Resolved ? (resolved is DateTimeOffset sentry && sentry > last.Time ? sentry : last.Time) : null;
-            }
-
-            return new IncidentTimeline(timeline.IssueId, timeline.ShortId, ordered, timeline.FirstSeen, detected, acknowledged, resolved);
+            var resolvedAt = timeline.MemberResolvedAt.ToDictionary(m => m.Key, m => changes.TryGetValue(m.Key, out var change) ? Resolution(m.Value, change) : m.Value, StringComparer.Ordinal);
+            return new IncidentTimeline(timeline.IssueId, timeline.ShortId, ordered, timeline.FirstSeen, detected, Acknowledged(ordered, detected), AllResolved(resolvedAt),
+                timeline.IncidentId, timeline.IssueIds, resolvedAt);
         }
+
+        /// <summary>The journal's last change wins, unless Sentry recorded a later resolution.</summary>
+        private static DateTimeOffset? Resolution(DateTimeOffset? sentry, (DateTimeOffset Time, bool Resolved, string? ShortId) change) =>
+            sentry is DateTimeOffset later && later > change.Time ? later
+            : change.Resolved ? change.Time : (DateTimeOffset?)null;
 
         internal static bool IsResolution(string kind) => kind == "set_resolved" || kind == "set_resolved_in_release";
 

@@ -19,6 +19,7 @@ namespace SentryRunbook.PowerShell.Commands
     public sealed class GetIncidentTimelineCommand : SentryApiCmdlet
     {
         private const string IdSet = "ById";
+        private const string IncidentSet = "FromIncident";
         // The default set: an evidence bundle has an IssueId property too, and piped in it must bind as evidence.
         private const string EvidenceSet = "FromEvidence";
 
@@ -26,6 +27,11 @@ namespace SentryRunbook.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(IssueIdCompleter))]
         public string IssueId { get; set; } = string.Empty;
+
+        /// <summary>An incident from Group-SentryIssue: one timeline across its members, each entry marked with its issue.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = IncidentSet, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public SentryIncident? Incident { get; set; }
 
         /// <summary>An evidence bundle from Import-IncidentEvidence: the timeline is rebuilt offline.</summary>
         [Parameter(Mandatory = true, ParameterSetName = EvidenceSet, ValueFromPipeline = true)]
@@ -47,15 +53,23 @@ namespace SentryRunbook.PowerShell.Commands
         protected override void ProcessRecord()
         {
             if (Evidence != null) UseConnection(ClientFactory.Replay(Evidence));
-            SentryConnection connection = ResolvedConnection;
-            string? id = Evidence?.IssueId ?? ResolveIssueId(IssueId);
+            IncidentRecord? record = Evidence?.Incident;
+            string? id = Incident != null || record != null ? string.Empty : Evidence?.IssueId ?? ResolveIssueId(IssueId);
             if (id is null) return;
 
             bool ok = TryCall(async (api, ct) =>
             {
+                if (Incident != null || record != null)
+                {
+                    SentryIncident incident = Incident != null
+                        ? await IncidentDossier.ReadMembersAsync(api, Incident, QueueVerbose, ct).ConfigureAwait(false)
+                        : await IncidentDossier.FromRecordAsync(api, record!, ct).ConfigureAwait(false);
+                    return await IncidentDossier.IncidentTimelineAsync(api, incident, ct).ConfigureAwait(false);
+                }
+
                 SentryIssue detail = await api.GetIssueAsync(id, ct).ConfigureAwait(false);
                 return await IncidentDossier.TimelineAsync(api, id, detail, null, ct).ConfigureAwait(false);
-            }, (object?)Evidence ?? IssueId, out IncidentTimeline timeline);
+            }, (object?)Incident ?? (object?)Evidence ?? IssueId, out IncidentTimeline timeline);
 
             if (ok) WriteObject(_journal is null ? timeline : SentryRunbook.Rendering.Timelines.WithJournal(timeline, _journal));
         }

@@ -23,6 +23,7 @@ namespace SentryRunbook.PowerShell.Commands
         // The default set: an evidence bundle has an IssueId property too, and piped in it must bind as evidence.
         private const string EvidenceSet = "FromEvidence";
         private const string TriageSet = "FromTriage";
+        private const string IncidentSet = "FromIncident";
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
@@ -38,6 +39,11 @@ namespace SentryRunbook.PowerShell.Commands
         [Parameter(Mandatory = true, ParameterSetName = TriageSet, ValueFromPipeline = true)]
         [ValidateNotNull]
         public TriageReport? Triage { get; set; }
+
+        /// <summary>An incident from Group-SentryIssue: one postmortem for all its members (one timeline, combined impact).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = IncidentSet, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public SentryIncident? Incident { get; set; }
 
         [Parameter]
         [ValidateSet("Markdown", "Html", IgnoreCase = true)]
@@ -64,10 +70,12 @@ namespace SentryRunbook.PowerShell.Commands
 
         /// <summary>Also save the evidence of exactly the data this postmortem was written from.</summary>
         [Parameter(ParameterSetName = IdSet)]
+        [Parameter(ParameterSetName = IncidentSet)]
         [ValidateNotNullOrEmpty]
         public string? EvidencePath { get; set; }
 
         [Parameter(ParameterSetName = IdSet)]
+        [Parameter(ParameterSetName = IncidentSet)]
         [ValidatePeriod]
         [ArgumentCompleter(typeof(PeriodCompleter))]
         public string StatsPeriod { get; set; } = "24h";
@@ -90,15 +98,22 @@ namespace SentryRunbook.PowerShell.Commands
             SentryConnection connection = Evidence != null ? ResolvedConnection
                 : EvidencePath != null ? ClientFactory.Recording(ResolvedConnection, out recorded)
                 : ResolvedConnection;
-            string? id = Evidence?.IssueId ?? Triage?.IssueId ?? ResolveIssueId(IssueId);
+            IncidentRecord? record = Evidence?.Incident;
+            string? id = Incident?.PrimaryIssue.Id ?? Evidence?.IssueId ?? Triage?.IssueId ?? ResolveIssueId(IssueId);
             if (id is null) return;
             DateTimeOffset now = connection.Now;
             var options = new TriageOptions { StatsPeriod = Evidence?.StatsPeriod ?? StatsPeriod };
-            object target = (object?)Evidence ?? (object?)Triage ?? IssueId;
-            if (!TryCall((_, ct) => IncidentDossier.GatherAsync(connection.Api, id, Triage, options, now, QueueVerbose, ct), target, out IncidentDossier dossier)) return;
+            object target = (object?)Incident ?? (object?)Evidence ?? (object?)Triage ?? IssueId;
+            if (!TryCall(async (_, ct) =>
+            {
+                if (Incident is null && record is null) return await IncidentDossier.GatherAsync(connection.Api, id, Triage, options, now, QueueVerbose, ct).ConfigureAwait(false);
+                SentryIncident incident = Incident ?? await IncidentDossier.FromRecordAsync(connection.Api, record!, ct).ConfigureAwait(false);
+                return await IncidentDossier.GatherIncidentAsync(connection.Api, incident, options, now, QueueVerbose, ct).ConfigureAwait(false);
+            }, target, out IncidentDossier dossier)) return;
 
             var input = new PostmortemInput
             {
+                Incident = dossier.Incident,
                 Triage = dossier.Triage,
                 Timeline = Journal is null ? dossier.Timeline : Timelines.WithJournal(dossier.Timeline, JournalFile.Read(this, Journal)),
                 EventRate = dossier.EventRate,
@@ -117,7 +132,8 @@ namespace SentryRunbook.PowerShell.Commands
 
             if (recorded != null && EvidencePath != null && ShouldProcess(EvidencePath, "Write the evidence"))
             {
-                IncidentEvidence saved = EvidenceFiles.Write(ResolvedConnection, id, dossier.Triage.ShortId, now, options.StatsPeriod, recorded(), evidencePath!);
+                IncidentRecord? incident = dossier.Incident is null ? null : IncidentRecord.Of(dossier.Incident);
+                IncidentEvidence saved = EvidenceFiles.Write(ResolvedConnection, id, dossier.Triage.ShortId, now, options.StatsPeriod, recorded(), evidencePath!, incident);
                 WriteVerbose($"Saved the evidence of this postmortem to {saved.Path} (SHA-256 {saved.Sha256}).");
             }
 

@@ -13,14 +13,23 @@ namespace SentryRunbook.PowerShell.Commands
     /// activity and notes, releases, deploys, suspect commits — as Sentry answered it, in one JSON bundle
     /// with its host, organization, fetch time and SHA-256. Never a token.
     /// </summary>
-    [Cmdlet(VerbsData.Save, "IncidentEvidence", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsData.Save, "IncidentEvidence", DefaultParameterSetName = IncidentSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(IncidentEvidence))]
     public sealed class SaveIncidentEvidenceCommand : SentryApiCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        private const string IdSet = "ById";
+        // The default set: were it ById, a piped incident would be tried against -IssueId by property name only.
+        private const string IncidentSet = "FromIncident";
+
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(IssueIdCompleter))]
         public string IssueId { get; set; } = string.Empty;
+
+        /// <summary>An incident from Group-SentryIssue: one bundle with every member, the incident's impact and its reasons.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = IncidentSet, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public SentryIncident? Incident { get; set; }
 
         /// <summary>The file to write, such as ./INC-42.evidence.json.</summary>
         [Parameter(Mandatory = true, Position = 1)]
@@ -39,7 +48,7 @@ namespace SentryRunbook.PowerShell.Commands
 
         protected override void ProcessRecord()
         {
-            string? id = ResolveIssueId(IssueId);
+            string? id = Incident?.PrimaryIssue.Id ?? ResolveIssueId(IssueId);
             if (id is null) return;
             string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
             if (File.Exists(path) && !Force)
@@ -48,14 +57,19 @@ namespace SentryRunbook.PowerShell.Commands
                 return;
             }
 
-            if (!ShouldProcess(path, $"Write the evidence of {IssueId}")) return;
+            string what = Incident is null ? IssueId : $"{Incident.Id} ({Incident.Issues.Count} issues)";
+            if (!ShouldProcess(path, $"Write the evidence of {what}")) return;
 
             SentryConnection recording = ClientFactory.Recording(ResolvedConnection, out Func<System.Collections.Generic.IReadOnlyList<RecordedExchange>> recorded);
             DateTimeOffset fetchedAt = DateTimeOffset.UtcNow;
             var options = new TriageOptions { StatsPeriod = StatsPeriod };
-            if (!TryCall((_, ct) => IncidentDossier.GatherAsync(recording.Api, id, null, options, fetchedAt, QueueVerbose, ct), IssueId, out IncidentDossier dossier)) return;
+            object target = (object?)Incident ?? IssueId;
+            if (!TryCall((_, ct) => Incident is null
+                    ? IncidentDossier.GatherAsync(recording.Api, id, null, options, fetchedAt, QueueVerbose, ct)
+                    : IncidentDossier.GatherIncidentAsync(recording.Api, Incident, options, fetchedAt, QueueVerbose, ct), target, out IncidentDossier dossier)) return;
 
-            IncidentEvidence evidence = EvidenceFiles.Write(ResolvedConnection, id, dossier.Triage.ShortId, fetchedAt, StatsPeriod, recorded(), path);
+            IncidentRecord? incident = dossier.Incident is null ? null : IncidentRecord.Of(dossier.Incident);
+            IncidentEvidence evidence = EvidenceFiles.Write(ResolvedConnection, dossier.Triage.IssueId, dossier.Triage.ShortId, fetchedAt, StatsPeriod, recorded(), path, incident);
             WriteVerbose($"Saved {evidence.ExchangeCount} Sentry answers to {path} (SHA-256 {evidence.Sha256}).");
             WriteObject(evidence);
         }

@@ -140,50 +140,20 @@ namespace SentryRunbook.PowerShell.Infrastructure
             return issues;
         }
 
-        /// <summary>
-        /// Many issues: the bulk route per project with the ids just read, then one batched read to learn what
-        /// Sentry did. An id that vanished between the read and the write changes nothing (the request's guard
-        /// query matches only its own ids) and is reported as not found; an issue Sentry did not change as asked
-        /// is reported with <paramref name="notChanged"/>.
-        /// </summary>
-        protected async Task<(SentryIssue? Issue, SentryApiException? Error)[]> ChangeInBulkAsync(
+        /// <summary>Many issues: the one bulk path (<see cref="StatusApplier.InBulkAsync"/>), reporting its progress and what it sent.</summary>
+        protected Task<(SentryIssue? Issue, SentryApiException? Error)[]> ChangeInBulkAsync(
             ISentryApi api,
             List<SentryIssue> issues,
             Func<string, IReadOnlyList<string>, Task<IReadOnlyList<BulkChangeOutcome>>> send,
             Func<SentryIssue, bool> hasTakenEffect,
             Func<SentryIssue, SentryApiException> notChanged,
             ProgressRecord progress,
-            CancellationToken ct)
-        {
-            var projects = issues.GroupBy(i => i.ProjectId ?? i.Project, StringComparer.Ordinal).ToList();
-            QueueProgress(new ProgressRecord(progress.ActivityId, progress.Activity, $"sending the change for {issues.Count} issues in {projects.Count} project(s)") { PercentComplete = 10 });
-            IReadOnlyList<BulkChangeOutcome>[] sent = await Task.WhenAll(projects.Select(p => send(p.Key, p.Select(i => i.Id).ToList()))).ConfigureAwait(false);
-            var outcomes = new Dictionary<string, BulkChangeOutcome>(StringComparer.Ordinal);
-            foreach (BulkChangeOutcome outcome in sent.SelectMany(o => o))
-            {
-                foreach (string id in outcome.IssueIds) outcomes[id] = outcome;
-                QueueVerbose($"bulk request for {outcome.IssueIds.Count} issue(s): " + (outcome.Error != null ? "failed: " + outcome.Error.Message : outcome.Matched ? "Sentry changed them" : "none of them exists any more (204)"));
-            }
-
-            // Only ids whose request matched are read back: a 204 says none of its ids exists.
-            var toRead = issues.Where(i => outcomes.TryGetValue(i.Id, out BulkChangeOutcome? o) && o.Error is null && o.Matched).Select(i => i.Id).ToList();
-            QueueProgress(new ProgressRecord(progress.ActivityId, progress.Activity, $"reading back {toRead.Count} issue(s)") { PercentComplete = 60 });
-            IReadOnlyList<SentryIssue> after = toRead.Count == 0 ? Array.Empty<SentryIssue>() : await api.GetIssuesAsync(toRead, ct).ConfigureAwait(false);
-            var afterById = after.ToDictionary(i => i.Id, StringComparer.Ordinal);
-            QueueProgress(new ProgressRecord(progress.ActivityId, progress.Activity, $"{afterById.Count} of {issues.Count} read back") { PercentComplete = 100 });
-
-            return issues.Select(issue =>
-            {
-                BulkChangeOutcome? outcome = outcomes.TryGetValue(issue.Id, out BulkChangeOutcome? o) ? o : null;
-                if (outcome?.Error is SentryApiException error) return ((SentryIssue?)null, (SentryApiException?)error);
-                if (outcome is null || !outcome.Matched || !afterById.TryGetValue(issue.Id, out SentryIssue? updated))
-                {
-                    return (null, NotFoundError(issue.Id, $"was deleted or merged after it was read, so nothing was changed for it"));
-                }
-
-                return hasTakenEffect(updated) ? (updated, null) : ((SentryIssue?)null, notChanged(updated));
-            }).ToArray();
-        }
+            CancellationToken ct) =>
+            StatusApplier.InBulkAsync(api, issues, send, hasTakenEffect, notChanged,
+                id => NotFoundError(id, "was deleted or merged after it was read, so nothing was changed for it"),
+                QueueVerbose,
+                (status, percent) => QueueProgress(new ProgressRecord(progress.ActivityId, progress.Activity, status) { PercentComplete = percent }),
+                ct);
 
         protected static SentryApiException NotFoundError(string id, string what) =>
             (SentryApiException)ErrorRecords.IssueNotFound(id, what, null).Exception;

@@ -31,7 +31,7 @@ public class TimelineJournalTests
 
         IncidentTimeline timeline = Timelines.WithJournal(Sentry(), journal);
         var runbook = timeline.Entries.Where(e => e.Source == "Runbook").ToList();
-        Assert.Equal(new[] { "message_sent", "message_sent", "deploy_recorded", "status_changed", "status_undone", "status_changed" }, runbook.Select(e => e.Kind));
+        Assert.Equal(new[] { "message_not_delivered", "message_sent", "deploy_recorded", "status_changed", "status_undone", "status_changed" }, runbook.Select(e => e.Kind));
         Assert.Equal("Initial message sent to PagerDuty (not delivered)", runbook[0].Text);
         Assert.Equal("Deploy of web@1.0 to production recorded (deploy 99): rollback INC-42", runbook[2].Text);
         Assert.Equal("ada@host", runbook[3].User);
