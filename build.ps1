@@ -231,7 +231,7 @@ function Invoke-Demo {
         $deploy = $rollback | New-SentryDeploy -Name 'rollback (demo)'
         Set-SentryIssueStatus $id -Status Resolved -InNextRelease -Reason "rolled back to $($rollback.Release)" -Force
         Write-Host "  evidence: $($evidence.ExchangeCount) Sentry answers, SHA-256 $($evidence.Sha256.Substring(0, 12))..."
-        Write-Host "  rollback: $($rollback.CurrentRelease) -> $($rollback.Release), deploy recorded at $($deploy.DateFinished)"
+        Write-Host "  rollback: $($rollback.CurrentRelease) -> $($rollback.Release), deploy recorded at $($deploy.DateFinished.UtcDateTime.ToString('yyyy-MM-dd HH:mm')) UTC"
 
         Write-Host 'Demo: step 5, the resolution notice'
         $resolution = Invoke-SentryTriage $id | New-IncidentMessage -Kind Resolution -FixApplied "rollback to $($rollback.Release)" -PostmortemUrl "file://out/demo/postmortem-$id.md"
@@ -242,7 +242,7 @@ function Invoke-Demo {
         $postmortem = New-Postmortem $id -Path (Join-Path $demo "postmortem-$id.md") -Force
         $null = New-Postmortem $id -Format Html -Path (Join-Path $demo "postmortem-$id.html") -Force
         $timeline = Get-IncidentTimeline $id
-        Set-Content -Path (Join-Path $demo "timeline-$id.txt") -Value ($timeline.Entries | Format-Table Time, Source, Text -AutoSize | Out-String -Width 200) -Encoding utf8NoBOM
+        Set-Content -Path (Join-Path $demo "timeline-$id.txt") -Value ($timeline.Entries | Format-Table | Out-String -Width 200) -Encoding utf8NoBOM
         Write-Host "  $($postmortem.Title): $($postmortem.Path)"
         Write-Host "  time to acknowledge $($timeline.TimeToAcknowledge), to resolve $($timeline.TimeToResolve)"
         Disconnect-Sentry
