@@ -5,7 +5,7 @@
     GUID                   = '2c004493-346e-449d-b68c-c78f6d066bf2'
     Author                 = 'SentryRunbook contributors'
     CompanyName            = 'SentryRunbook'
-    Copyright              = '(c) SentryRunbook contributors. All rights reserved.'
+    Copyright              = '(c) SentryRunbook contributors. MIT licence.'
     Description            = 'Incident response on Sentry from PowerShell: classify severity, triage, measure impact, find the root-cause pattern, act on issues, communicate and write the postmortem.'
     PowerShellVersion      = '5.1'
     CompatiblePSEditions   = @('Desktop', 'Core')
@@ -51,7 +51,10 @@
     PrivateData            = @{
         PSData = @{
             Tags         = @('Sentry', 'Incident', 'IncidentResponse', 'Runbook', 'Postmortem', 'OnCall', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
-            ReleaseNotes = 'Walking skeleton: Connect-Sentry, Get-SentryIssue, the local sandbox.'
+            ReleaseNotes = '0.1.0, the first version: connect, read, triage, measure, act safely, gate releases, communicate and write postmortems on Sentry, with a local sandbox. Changes: CHANGELOG.md.'
+            # The project's public home; set at merge if the repository lives elsewhere.
+            ProjectUri   = 'https://github.com/sentryrunbook/SentryRunbook'
+            LicenseUri   = 'https://github.com/sentryrunbook/SentryRunbook/blob/main/LICENSE'
         }
     }
 }

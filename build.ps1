@@ -11,7 +11,8 @@
     Test     Build, then xunit and Pester; the last line is "N passed, N failed".
     Demo     Build, then runs the runbook against the sandbox and writes what it produced to out/demo/.
     Sandbox  starts the local Sentry (-Scenario, default seed-examples); its first output line is JSON.
-    Package  Build, then writes a module package (.nupkg) that Install-Module/Publish-Module accept.
+    Package  Build, then writes a module package (.nupkg) that Install-Module/Publish-Module accept, and
+             SentryRunbook.zip for Azure Automation's "Add a module" (out/package/).
     Clean    removes out/ and every bin/ and obj/.
     Help     Build, then regenerates module/en-US/*-Help.xml from docs/help/*.md (commit the result).
 
@@ -101,6 +102,7 @@ function Invoke-Assemble {
         Where-Object { $_.BaseName -notin $rootAssemblies -and $_.BaseName -ne 'System.Management.Automation' } |
         Copy-Item -Destination $deps
     Copy-Item (Join-Path $Root 'module/*') $ModuleOut -Recurse
+    Copy-Item (Join-Path $Root 'LICENSE') $ModuleOut
 
     $manifest = Get-Content -Raw (Join-Path $Root 'SentryRunbook.psd1')
     $manifest = $manifest -replace "ModuleVersion(\s*)=(\s*)'[^']*'", "ModuleVersion`$1=`$2'$(Get-ModuleVersion)'"
@@ -231,7 +233,7 @@ function Invoke-Demo {
         $deploy = $rollback | New-SentryDeploy -Name 'rollback (demo)'
         Set-SentryIssueStatus $id -Status Resolved -InNextRelease -Reason "rolled back to $($rollback.Release)" -Force
         Write-Host "  evidence: $($evidence.ExchangeCount) Sentry answers, SHA-256 $($evidence.Sha256.Substring(0, 12))..."
-        Write-Host "  rollback: $($rollback.CurrentRelease) -> $($rollback.Release), deploy recorded at $($deploy.DateFinished)"
+        Write-Host "  rollback: $($rollback.CurrentRelease) -> $($rollback.Release), deploy recorded at $($deploy.DateFinished.UtcDateTime.ToString('yyyy-MM-dd HH:mm')) UTC"
 
         Write-Host 'Demo: step 5, the resolution notice'
         $resolution = Invoke-SentryTriage $id | New-IncidentMessage -Kind Resolution -FixApplied "rollback to $($rollback.Release)" -PostmortemUrl "file://out/demo/postmortem-$id.md"
@@ -242,7 +244,7 @@ function Invoke-Demo {
         $postmortem = New-Postmortem $id -Path (Join-Path $demo "postmortem-$id.md") -Force
         $null = New-Postmortem $id -Format Html -Path (Join-Path $demo "postmortem-$id.html") -Force
         $timeline = Get-IncidentTimeline $id
-        Set-Content -Path (Join-Path $demo "timeline-$id.txt") -Value ($timeline.Entries | Format-Table Time, Source, Text -AutoSize | Out-String -Width 200) -Encoding utf8NoBOM
+        Set-Content -Path (Join-Path $demo "timeline-$id.txt") -Value ($timeline.Entries | Format-Table | Out-String -Width 200) -Encoding utf8NoBOM
         Write-Host "  $($postmortem.Title): $($postmortem.Path)"
         Write-Host "  time to acknowledge $($timeline.TimeToAcknowledge), to resolve $($timeline.TimeToResolve)"
         Disconnect-Sentry
@@ -274,6 +276,9 @@ function Invoke-Package {
         Unregister-PSResourceRepository -Name $repository
     }
     Get-ChildItem $feed -Filter 'SentryRunbook.*.nupkg' | ForEach-Object { Write-Host "Package: $($_.FullName)" }
+    # Azure Automation's "Add a module" takes a zip whose root folder is the module.
+    $zip = & (Join-Path $Root 'build/New-AutomationZip.ps1') -ModulePath $ModuleOut -DestinationPath (Join-Path $feed 'SentryRunbook.zip')
+    Write-Host "Package: $($zip.FullName) (Azure Automation)"
 }
 
 function Invoke-Help {

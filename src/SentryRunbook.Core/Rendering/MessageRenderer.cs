@@ -307,7 +307,7 @@ namespace SentryRunbook.Rendering
             json.Name("body").BeginArray();
 
             json.BeginObject().Property("type", "TextBlock")
-                .Property("text", KindWord + " \u2014 " + MessageEscaping.Markdown(_m.Service, 200))
+                .Property("text", KindWord + " \u2014 " + MessageEscaping.Teams(_m.Service, 200))
                 .Property("size", "Large").Property("weight", "Bolder")
                 .Property("color", _m.Kind == "Initial" ? "Attention" : _m.Kind == "Update" ? "Warning" : "Good")
                 .Name("wrap").Bool(true).EndObject();
@@ -319,7 +319,7 @@ namespace SentryRunbook.Rendering
                 foreach (Segment s in field.Value)
                 {
                     // Links are the card's actions; a fact shows the link text only.
-                    value.Append(s.Kind == Part.Ours ? s.Text : MessageEscaping.Markdown(s.Text, TeamsValueLimit));
+                    value.Append(s.Kind == Part.Ours ? s.Text : MessageEscaping.Teams(s.Text, TeamsValueLimit, lineStart: value.Length == 0));
                 }
 
                 json.BeginObject().Property("title", field.Label).Property("value", value.ToString()).EndObject();
@@ -330,7 +330,7 @@ namespace SentryRunbook.Rendering
             if (_m.Environment is string environment)
             {
                 json.BeginObject().Property("type", "TextBlock")
-                    .Property("text", "Environment: " + MessageEscaping.Markdown(environment, 200))
+                    .Property("text", "Environment: " + MessageEscaping.Teams(environment, 200))
                     .Property("size", "Small").Name("isSubtle").Bool(true).Name("wrap").Bool(true).EndObject();
             }
 

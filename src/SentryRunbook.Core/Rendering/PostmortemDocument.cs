@@ -138,7 +138,7 @@ namespace SentryRunbook.Rendering
                         sb.Append('#', h.Level).Append(' ').Append(Inlines(h.Content)).Append('\n');
                         break;
                     case Para p:
-                        sb.Append(Inlines(p.Content)).Append('\n');
+                        sb.Append(Inlines(p.Content, lineStart: true)).Append('\n');
                         break;
                     case ItemList list:
                         int n = 0;
@@ -146,9 +146,9 @@ namespace SentryRunbook.Rendering
                         {
                             n++;
                             string marker = list.Style == "number" ? n.ToString(CultureInfo.InvariantCulture) + ". " : list.Style == "check" ? "- [ ] " : "- ";
-                            sb.Append(marker).Append(Inlines(item.Content)).Append('\n');
+                            sb.Append(marker).Append(Inlines(item.Content, lineStart: true)).Append('\n');
                             string indent = new string(' ', list.Style == "number" ? marker.Length : 2);
-                            foreach (IReadOnlyList<Inline> child in item.Children) sb.Append(indent).Append("- ").Append(Inlines(child)).Append('\n');
+                            foreach (IReadOnlyList<Inline> child in item.Children) sb.Append(indent).Append("- ").Append(Inlines(child, lineStart: true)).Append('\n');
                         }
 
                         break;
@@ -160,7 +160,9 @@ namespace SentryRunbook.Rendering
                         double max = chart.Values.Count == 0 ? 0 : chart.Values.Max();
                         sb.Append("    y-axis \"").Append(Quoted(chart.YLabel)).Append("\" 0 --> ").Append(Number(Math.Max(1, Math.Ceiling(max)))).Append('\n');
                         sb.Append("    bar [").Append(string.Join(", ", chart.Values.Select(Number))).Append("]\n");
-                        sb.Append("```\n");
+                        sb.Append("```\n\n");
+                        // The caption: Mermaid's chart has none of its own, and readers without Mermaid still get the figures.
+                        sb.Append(MessageEscaping.Markdown(MessageEscaping.Clean(chart.Description) ?? string.Empty, lineStart: true)).Append('\n');
                         break;
                 }
             }
@@ -172,21 +174,23 @@ namespace SentryRunbook.Rendering
 
         private static string Quoted(string value) => (MessageEscaping.Clean(value) ?? string.Empty).Replace("\"", "'");
 
-        private static string Inlines(IReadOnlyList<Inline> content)
+        /// <param name="content">The inlines.</param>
+        /// <param name="lineStart">True when they start a line, where untrusted text must not open a block (a list, a heading, a quote).</param>
+        private static string Inlines(IReadOnlyList<Inline> content, bool lineStart = false)
         {
             var sb = new StringBuilder();
-            foreach (Inline inline in content) sb.Append(Inline(inline));
+            foreach (Inline inline in content) sb.Append(Inline(inline, lineStart && sb.Length == 0));
             return sb.ToString();
         }
 
-        private static string Inline(Inline inline)
+        private static string Inline(Inline inline, bool lineStart)
         {
             switch (inline)
             {
                 case Lit lit:
                     return lit.Text;
                 case Txt txt:
-                    return MessageEscaping.Markdown(MessageEscaping.Clean(txt.Text) ?? string.Empty);
+                    return MessageEscaping.Markdown(MessageEscaping.Clean(txt.Text) ?? string.Empty, lineStart: lineStart);
                 case Strong strong:
                     return "**" + Inlines(strong.Content) + "**";
                 case Emph emph:
@@ -194,8 +198,8 @@ namespace SentryRunbook.Rendering
                 case Code code:
                     return CodeSpan(MessageEscaping.Clean(code.Text) ?? string.Empty);
                 case Link link:
-                    string label = MessageEscaping.Markdown(MessageEscaping.Clean(link.Label) ?? string.Empty);
                     string? url = HttpsUrl(link.Url);
+                    string label = MessageEscaping.Markdown(MessageEscaping.Clean(link.Label) ?? string.Empty, lineStart: lineStart && url is null);
                     return url is null ? label : "[" + label + "](" + MessageEscaping.MarkdownUrl(url) + ")";
                 default:
                     return string.Empty;
@@ -203,7 +207,7 @@ namespace SentryRunbook.Rendering
         }
 
         /// <summary>A CommonMark code span: the fence is one backtick longer than the longest run inside, padded when the text touches a backtick.</summary>
-        private static string CodeSpan(string text)
+        internal static string CodeSpan(string text)
         {
             if (text.Length == 0) return "` `";
             int longest = 0, run = 0;

@@ -70,9 +70,11 @@ namespace SentryRunbook.Rendering
             {
                 Item(new Strong(new Lit("Severity:")), new Lit(" "), new Txt(t.Severity.Severity), new Lit(" — rule "), new Txt(t.Severity.Rule),
                     t.Severity.Reasons.Count > 0 ? (Inline)new Lit(": ") : new Lit(string.Empty), new Txt(string.Join("; ", t.Severity.Reasons))),
-                Item(new Strong(new Lit("Sentry issue:")), new Lit(" "), new Link(name, issue.Permalink), new Lit(" (id "), new Txt(issue.Id), new Lit(", project "), new Txt(issue.Project), new Lit(", level "), new Txt(issue.Level), new Lit(", status "), new Txt(issue.Status), new Lit(")")),
-                Item(new Strong(new Lit("Environments:")), new Lit(" "), t.Environments.Count == 0 ? (Inline)new Emph(new Lit("not recorded in Sentry")) : new Txt(string.Join(", ", t.Environments))),
-                Item(new Strong(new Lit("First release:")), new Lit(" "), (issue.FirstRelease ?? t.Release) is string release ? (Inline)new Txt(release) : new Emph(new Lit("not recorded in Sentry"))),
+                Item(new Strong(new Lit("Sentry issue:")), new Lit(" "), new Link(name, issue.Permalink), new Lit(" (id "), new Code(issue.Id), new Lit(", project "), new Code(issue.Project), new Lit(", level "), new Txt(issue.Level), new Lit(", status "), new Txt(issue.Status), new Lit(")")),
+                Item(new Inline[] { new Strong(new Lit("Environments:")), new Lit(" ") }.Concat(t.Environments.Count == 0
+                    ? new Inline[] { new Emph(new Lit("not recorded in Sentry")) }
+                    : t.Environments.SelectMany((env, i) => new Inline[] { new Lit(i == 0 ? string.Empty : ", "), new Code(env) })).ToArray()),
+                Item(new Strong(new Lit("First release:")), new Lit(" "), (issue.FirstRelease ?? t.Release) is string release ? (Inline)new Code(release) : new Emph(new Lit("not recorded in Sentry"))),
                 Item(new Strong(new Lit("Generated:")), new Lit(" " + Stamp(input.Now) + " from Sentry data; the sections marked TODO are for the team.")),
             };
             doc.Add(new ItemList("bullet", items));
@@ -329,7 +331,6 @@ namespace SentryRunbook.Rendering
             int peak = values.IndexOf(values.Max());
             string description = $"{per} from {Stamp(points[0].Time)} to {Stamp(points[points.Count - 1].Time)}; {values.Sum().ToString("N0", CultureInfo.InvariantCulture)} events in all, peak {values[peak].ToString("N0", CultureInfo.InvariantCulture)} at {labels[peak]} UTC.";
             doc.Add(new Chart(per + " (UTC" + day + ")", description, labels, values, "Events"));
-            doc.Add(new Para(new Lit(description)));
         }
 
         private static void RootCause(List<Block> doc, PostmortemInput input)
@@ -374,7 +375,7 @@ namespace SentryRunbook.Rendering
                     why1.Add(new Lit(" (event "));
                 }
 
-                why1.Add(new Txt(ev!.EventId));
+                why1.Add(new Code(ev!.EventId));
                 why1.Add(new Lit(")."));
             }
 
@@ -457,14 +458,14 @@ namespace SentryRunbook.Rendering
             {
                 doc.Add(new ItemList("bullet", t.SuspectCommits.Select(c => Item(
                     new Code(c.ToString()), new Lit(" “"), new Txt(FirstLine(c.Message) ?? "(no message)"), new Lit("” — "), new Txt(c.Author ?? c.AuthorEmail ?? "unknown author"),
-                    new Lit(c.Repository is null ? string.Empty : " in "), new Txt(c.Repository), new Lit(c.SuspectType is null ? string.Empty : " ("), new Txt(c.SuspectType), new Lit(c.SuspectType is null ? string.Empty : ")"))).ToList()));
+                    new Lit(c.Repository is null ? string.Empty : " in "), c.Repository is null ? new Lit(string.Empty) : new Code(c.Repository), new Lit(c.SuspectType is null ? string.Empty : " ("), new Txt(c.SuspectType), new Lit(c.SuspectType is null ? string.Empty : ")"))).ToList()));
             }
 
             doc.Add(new Heading(3, new Lit("Patterns")));
             var items = t.Patterns.Select(p => Item(new Strong(new Txt(p.Pattern)), new Lit(" (confidence " + p.Confidence.ToString("0.00", CultureInfo.InvariantCulture) + "): "), new Txt(p.Evidence.Count == 0 ? "no evidence recorded" : string.Join("; ", p.Evidence)))).ToList();
             if (t.RollbackTarget is SentryRollbackTarget rb)
             {
-                items.Add(Item(new Strong(new Lit("Rollback target:")), new Lit(" "), new Txt(rb.CurrentRelease), new Lit(" → "), new Txt(rb.Release), new Lit(" in "), new Txt(rb.Environment),
+                items.Add(Item(new Strong(new Lit("Rollback target:")), new Lit(" "), new Code(rb.CurrentRelease), new Lit(" → "), new Code(rb.Release), new Lit(" in "), new Txt(rb.Environment),
                     new Lit(rb.CrashFreeSessionRate is double cf ? " (" + Percent(cf) + " crash-free sessions)" : string.Empty)));
             }
 
@@ -509,7 +510,9 @@ namespace SentryRunbook.Rendering
             switch (pattern)
             {
                 case PatternNames.DeploymentRegression:
-                    return new Inline[] { new Lit("Add a canary or staged rollout and a release health gate for "), new Txt(t.Release ?? t.RollbackTarget?.CurrentRelease ?? "each release") };
+                    return (t.Release ?? t.RollbackTarget?.CurrentRelease) is string gated
+                        ? new Inline[] { new Lit("Add a canary or staged rollout and a release health gate for "), new Code(gated) }
+                        : new Inline[] { new Lit("Add a canary or staged rollout and a release health gate for each release") };
                 case PatternNames.ThirdPartyFailure:
                     string? host = failing != null && failing.Data.TryGetValue("url", out string? url) && Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) ? uri.Host : null;
                     return new Inline[] { new Lit("Add a circuit breaker and a fallback for "), host is null ? new Lit("the failing upstream service") : (Inline)new Code(host) };
@@ -532,8 +535,8 @@ namespace SentryRunbook.Rendering
             doc.Add(new Heading(2, new Lit("Data")));
             doc.Add(new ItemList("bullet", new[]
             {
-                Item(new Strong(new Lit("Sentry host:")), new Lit(" "), input.SentryHost is null ? new Emph(new Lit("not recorded")) : (Inline)new Txt(input.SentryHost)),
-                Item(new Strong(new Lit("Organization:")), new Lit(" "), input.Organization is null ? new Emph(new Lit("not recorded")) : (Inline)new Txt(input.Organization)),
+                Item(new Strong(new Lit("Sentry host:")), new Lit(" "), input.SentryHost is null ? new Emph(new Lit("not recorded")) : (Inline)new Code(input.SentryHost)),
+                Item(new Strong(new Lit("Organization:")), new Lit(" "), input.Organization is null ? new Emph(new Lit("not recorded")) : (Inline)new Code(input.Organization)),
                 Item(new Strong(new Lit("Fetched at:")), new Lit(" "), input.FetchedAt is DateTimeOffset at ? new Lit(Stamp(at, true)) : (Inline)new Emph(new Lit("not recorded"))),
                 Item(new Lit("All figures come from the Sentry queries listed with them above; the timeline comes from the issue and its activity and deploys. Nothing was estimated.")),
             }));

@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using SentryRunbook.Abstractions;
+using SentryRunbook.Errors;
 using SentryRunbook.Models;
 using SentryRunbook.PowerShell.Completion;
 using SentryRunbook.PowerShell.Infrastructure;
@@ -44,23 +45,61 @@ namespace SentryRunbook.PowerShell.Commands
         protected override void EndProcessing()
         {
             if (ParameterSetName != ListSet) return;
-            string? project = Project ?? ResolvedConnection.Project;
             ulong skip = PagingParameters.Skip, first = PagingParameters.First, seen = 0, written = 0;
-            Uri? next = null;
-            do
-            {
-                Uri? current = next;
-                SentryPage<SentryRelease> page = Call((api, ct) => api.GetReleasePageAsync(project, Query, current, ct));
-                foreach (SentryRelease release in page.Items)
-                {
-                    if (seen++ < skip) continue;
-                    WriteObject(release);
-                    if (++written >= first) return;
-                }
+            bool includeTotal = PagingParameters.IncludeTotalCount;
+            if (first == 0 && !includeTotal) return; // -First 0 asks for nothing: Sentry is not asked either
 
-                next = page.Next != null && page.Next == current ? null : page.Next;
+            string? project = Project ?? ResolvedConnection.Project;
+            var progress = new ProgressRecord(5, "Get-SentryRelease", "Listing releases" + (project is null ? string.Empty : " of " + project));
+            bool progressShown = false;
+            int pages = 0;
+            Uri? next = null;
+            try
+            {
+                do
+                {
+                    Uri? current = next;
+                    SentryPage<SentryRelease> page = Call((api, ct) => api.GetReleasePageAsync(project, Query, current, ct));
+                    pages++;
+                    next = page.Next != null && page.Next == current ? null : page.Next;
+                    if (pages == 1 && includeTotal) WriteObject(TotalCount(page, next));
+
+                    foreach (SentryRelease release in page.Items)
+                    {
+                        if (written >= first) return;
+                        if (seen++ < skip) continue;
+                        WriteObject(release);
+                        written++;
+                    }
+
+                    if (written >= first) return;
+                    if (next != null)
+                    {
+                        progress.StatusDescription = $"{written} release(s) from {pages} page(s)";
+                        WriteProgress(progress);
+                        progressShown = true;
+                    }
+                }
+                while (next != null);
             }
-            while (next != null);
+            catch (SentryApiException ex)
+            {
+                ThrowSentryError(ex, (object?)Query ?? project);
+            }
+            finally
+            {
+                if (progressShown) CompleteProgress(progress);
+            }
+        }
+
+        /// <summary>
+        /// -IncludeTotalCount: Sentry's X-Hits where it sends one; the page's own count when it is the only page;
+        /// otherwise unknown (accuracy 0), rather than reading every page just to count them.
+        /// </summary>
+        private PSObject TotalCount(SentryPage<SentryRelease> page, Uri? next)
+        {
+            if (page.TotalHits is long hits) return PagingParameters.NewTotalCount((ulong)Math.Max(0, hits), 1.0);
+            return next is null ? PagingParameters.NewTotalCount((ulong)page.Items.Count, 1.0) : PagingParameters.NewTotalCount(0, 0.0);
         }
     }
 }

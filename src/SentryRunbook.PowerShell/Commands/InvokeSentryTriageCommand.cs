@@ -85,6 +85,20 @@ namespace SentryRunbook.PowerShell.Commands
 
         protected override void ProcessRecord()
         {
+            try
+            {
+                ProcessInput();
+            }
+            catch
+            {
+                // A terminating error or Ctrl+C here skips EndProcessing: the progress bar ends now.
+                CompleteProgress(_progress);
+                throw;
+            }
+        }
+
+        private void ProcessInput()
+        {
             if (Evidence != null)
             {
                 TriageOffline(Evidence);
@@ -112,12 +126,14 @@ namespace SentryRunbook.PowerShell.Commands
 
         protected override void EndProcessing()
         {
-            StartPending();
-            while (_inFlight.Count > 0) WriteHead();
-            if (_started > 0)
+            try
             {
-                _progress!.RecordType = ProgressRecordType.Completed;
-                WriteProgress(_progress);
+                StartPending();
+                while (_inFlight.Count > 0) WriteHead();
+            }
+            finally
+            {
+                CompleteProgress(_progress);
             }
         }
 

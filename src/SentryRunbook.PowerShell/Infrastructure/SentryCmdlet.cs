@@ -84,6 +84,23 @@ namespace SentryRunbook.PowerShell.Infrastructure
             }
         }
 
+        /// <summary>
+        /// Ends a progress bar; called from finally blocks, so that an error or Ctrl+C never leaves one on screen.
+        /// Writing is refused once the pipeline is stopping: the host then clears the bar with the pipeline.
+        /// </summary>
+        protected void CompleteProgress(ProgressRecord? progress)
+        {
+            if (progress is null || progress.RecordType == ProgressRecordType.Completed) return;
+            progress.RecordType = ProgressRecordType.Completed;
+            try
+            {
+                WriteProgress(progress);
+            }
+            catch (PipelineStoppedException)
+            {
+            }
+        }
+
         /// <summary>A failure that ends the command (no connection, bad token, bad configuration).</summary>
         protected void ThrowSentryError(SentryApiException error, object? target) =>
             ThrowTerminatingError(ErrorRecords.From(error, target));

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using System.Xml;
 using SentryRunbook.Rendering;
+using SentryRunbook.Tests.Rendering;
 
 namespace SentryRunbook.Tests.Postmortem;
 
@@ -55,18 +56,27 @@ public class PostmortemEscapingTests
     public void Hostile_text_is_escaped_in_markdown()
     {
         string md = Markdown("hostile");
-        Assert.StartsWith("# Incident Postmortem: \\<script\\>alert\\(1\\)\\</script\\> \\[x\\]\\(javascript:alert\\(1\\)\\)", md);
-        // Raw HTML only ever appears inside code spans, which CommonMark renders literally.
-        string outsideCode = Regex.Replace(md, @"(?<f>`+)(?!`).*?(?<!`)\k<f>(?!`)", string.Empty);
-        Assert.DoesNotMatch(new Regex(@"(?<!\\)<(script|a |img|b>|i>)"), outsideCode);
-        Assert.Contains("<script", md);
-        Assert.DoesNotContain("](javascript", md);
-        Assert.DoesNotContain("](http://evil", md);
+        Assert.StartsWith("# Incident Postmortem: \\<script\\>alert(1)\\</script\\> \\[x\\](javascript:alert(1)) @\u200Dhere \\*bold\\* \\<img src=x onerror=alert(1)\\>", md);
+
+        // What a CommonMark parser with GitHub's extensions finds: no HTML, no math, and the only link is to Sentry
+        // (or a bare address GitHub links by itself, shown as it is).
+        Assert.False(MarkdownProbe.HasHtml(md), "raw HTML in the postmortem");
+        Assert.False(MarkdownProbe.HasMath(md));
+        foreach (var link in MarkdownProbe.All<Markdig.Syntax.Inlines.LinkInline>(md))
+        {
+            if (link.IsAutoLink) Assert.StartsWith("http://evil.example", link.Url);
+            else Assert.StartsWith("https://acme.sentry.io/", link.Url);
+        }
+
+        // Raw HTML appears only inside code spans, which show it literally.
+        Assert.Contains(MarkdownProbe.All<Markdig.Syntax.Inlines.CodeInline>(md), c => c.Content.Contains("<script>alert(2)</script>", StringComparison.Ordinal));
+        Assert.DoesNotMatch(@"(?<!\\)\]\((javascript|http://evil)", md);
         Assert.DoesNotContain("@here", md, StringComparison.Ordinal);      // the broadcast mention is defused with a zero-width joiner
         Assert.DoesNotContain("@channel", md, StringComparison.Ordinal);
         Assert.DoesNotContain("@everyone", md, StringComparison.Ordinal);
-        // The issue's permalink is javascript:, so the short id is not a link.
-        Assert.Contains("**Sentry issue:** WEB\\-1 (id", md);
+        // The issue's permalink is javascript:, so the short id is not a link; ids are code spans, readable as written.
+        Assert.Contains("**Sentry issue:** WEB-1 (id `4504`, project `web`,", md);
+        Assert.Contains("**First release:** `web@2.4.2`", md);
         // Every line of untrusted text stays on its line: the commit body never starts a new Markdown block.
         Assert.DoesNotContain("\nbody", md);
         // A backtick in a code span cannot close it early.
@@ -74,10 +84,36 @@ public class PostmortemEscapingTests
     }
 
     [Fact]
+    public void Identifiers_read_as_written_in_markdown()
+    {
+        string md = Markdown("payment");
+        Assert.Contains("rule CrashFreeRate: crash-free sessions at 90.6% (below 95%)", md);
+        Assert.Contains("- **Rollback target:** `web@2.4.2` → `web@2.3.9` in production", md);
+        Assert.Contains("payment_provider: stripe (100%)", md);
+        Assert.DoesNotMatch(@"\\[-.()@]", md);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllIncidents))]
+    public void The_chart_caption_is_printed_once(string incident)
+    {
+        PostmortemInput input = PostmortemFixtures.Build(incident);
+        if (input.EventRate is null || input.EventRate.Count == 0) return;
+        string html = Postmortems.Html(input).Content;
+        string md = Postmortems.Markdown(input).Content;
+        string caption = Regex.Match(html, "<figcaption>(?<c>[^<]+)</figcaption>").Groups["c"].Value;
+        Assert.StartsWith("Events per ", caption);
+        // Once visible in HTML (the SVG's <desc> is for screen readers and is not shown), once in Markdown.
+        Assert.Equal(2, Regex.Matches(html, Regex.Escape(caption)).Count);
+        Assert.Single(Regex.Matches(html, "<desc id=\"chart-desc\">" + Regex.Escape(caption) + "</desc>"));
+        Assert.Single(Regex.Matches(md, Regex.Escape(caption)));
+    }
+
+    [Fact]
     public void Only_https_sentry_links_are_rendered()
     {
         string md = Markdown("payment");
-        Assert.Contains("[WEB\\-1](https://acme.sentry.io/issues/4504/)", md);
+        Assert.Contains("[WEB-1](https://acme.sentry.io/issues/4504/)", md);
         Assert.Single(Regex.Matches(md, @"\]\("));
         Assert.Contains("<a href=\"https://acme.sentry.io/issues/4504/\" rel=\"noopener noreferrer\">WEB-1</a>", Html("payment"));
     }

@@ -34,7 +34,7 @@ public class IncidentMessageFromIncidentTests
         Assert.Contains("across 12 issue(s)", message.Text);
         Assert.DoesNotContain("<script>", message.SlackPayload);
         Assert.DoesNotContain("<!here>", message.SlackPayload);
-        Assert.DoesNotContain("<script>", message.Markdown);
+        Assert.False(MarkdownProbe.HasHtml(message.Markdown), message.Markdown);
         Assert.Contains("WEB-10: Error 10", message.Text);
         Assert.DoesNotContain("WEB-11:", message.Text);
     }
