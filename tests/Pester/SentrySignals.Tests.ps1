@@ -174,3 +174,69 @@ Describe 'Seer' {
         $verbose.Message | Should -Contain 'Seer was asked for the first 10 issues only (it allows 10 a minute); Get-SentryIssueSummary asks it for any other'
     }
 }
+
+Describe 'Cron and uptime issues' {
+    BeforeAll {
+        function Invoke-SandboxApi([string] $Path) {
+            # Invoke-RestMethod writes a JSON array as one object: ForEach-Object unrolls it into its elements.
+            Invoke-RestMethod -Uri "$($script:Sandbox.BaseUri)/api/0/$Path" -Headers @{ Authorization = "Bearer $($script:Sandbox.Token)" } | ForEach-Object { $_ }
+        }
+    }
+
+    It 'a missed cron job is triaged from its check-ins' {
+        $issue = Get-SentryIssue -Query 'issue.category:cron' -Project worker -First 1
+        $issue.IssueCategory | Should -Be 'cron'
+        $issue.IssueType | Should -Be 'monitor_check_in_failure'
+        # What the sandbox itself says: the monitor its event names, its check-ins, the project's deploys.
+        $event = Invoke-SandboxApi "organizations/$($script:Sandbox.Organization)/issues/$($issue.Id)/events/latest/"
+        $slug = ($event.tags | Where-Object key -eq 'monitor.slug').value
+        $checkIns = @(Invoke-SandboxApi "organizations/$($script:Sandbox.Organization)/monitors/$slug/checkins/?per_page=100")
+        $lastOk = $checkIns | Where-Object status -eq 'ok' | Select-Object -First 1
+        $firstMissed = $checkIns | Where-Object status -eq 'missed' | Select-Object -Last 1
+        $deployed = @(Get-SentryRelease -Project worker | Where-Object { $_.LastDeploy -and $_.LastDeploy.DateFinished -gt [DateTimeOffset] $lastOk.dateCreated -and $_.LastDeploy.DateFinished -le [DateTimeOffset] $firstMissed.expectedTime })
+        $deployed.Count | Should -Be 1
+
+        $report = Invoke-SentryTriage $issue.Id -NoSeer
+
+        $report.Monitor.Kind | Should -Be 'cron'
+        $report.Monitor.Slug | Should -Be $slug
+        $report.Monitor.CheckInsRead | Should -Be $checkIns.Count
+        $report.Monitor.Ok | Should -Be @($checkIns | Where-Object status -eq 'ok').Count
+        $report.Monitor.Missed | Should -Be @($checkIns | Where-Object status -eq 'missed').Count
+        $report.Monitor.Missed | Should -BeGreaterThan 0
+        $report.Monitor.Failed | Should -Be @($checkIns | Where-Object status -eq 'error').Count
+        $report.Monitor.LastOk | Should -Be ([DateTimeOffset] $lastOk.dateCreated)
+        $report.Monitor.Schedule | Should -Be $checkIns[0].monitorConfig.schedule
+        # No stack trace to read: the checklist reads the monitor instead.
+        $report.Checklist.Step | Should -Not -Contain 'Breadcrumbs'
+        $report.Checklist.Step | Should -Not -Contain 'Failing frame'
+        ($report.Checklist | Where-Object Step -eq 'Check-ins').Finding | Should -Match "^$($report.Monitor.Ok) ok, $($report.Monitor.Missed) missed"
+        $report.Patterns[0].Pattern | Should -Be 'DeploymentRegression'
+        $report.Patterns[0].Evidence[0] | Should -Match "missed check-in of $slug .* after $([regex]::Escape($deployed[0].Version)) was deployed to production"
+        $report.RecommendedActions -join "`n" | Should -Match "still schedules and starts the job $slug"
+        $report.Patterns.Pattern | Should -Not -Contain 'SdkMisconfiguration'
+        ($report | Out-String) | Should -Match "Monitor\s*: cron monitor $slug"
+    }
+
+    It 'an uptime monitor whose host is down is triaged from its checks as an upstream failure' {
+        $issue = Get-SentryIssue -Query 'issue.category:uptime' -Project api -First 1
+        $event = Invoke-SandboxApi "organizations/$($script:Sandbox.Organization)/issues/$($issue.Id)/events/latest/"
+        $id = ($event.tags | Where-Object key -eq 'uptime_rule').value
+        $monitor = Invoke-SandboxApi "projects/$($script:Sandbox.Organization)/api/uptime/$id/"
+        $checks = @(Invoke-SandboxApi "projects/$($script:Sandbox.Organization)/api/uptime/$id/checks/?per_page=100")
+        $failing = 0
+        foreach ($check in $checks) { if ($check.checkStatus -like 'failure*') { $failing++ } else { break } }
+        $failing | Should -BeGreaterThan 2
+
+        $report = Invoke-SentryTriage $issue.Id -NoSeer
+
+        $report.Monitor.Kind | Should -Be 'uptime'
+        $report.Monitor.Url | Should -Be $monitor.url
+        $report.Monitor.ConsecutiveFailures | Should -Be $failing
+        $report.Monitor.FailingHttpStatusCodes | Should -Be @($checks[0].httpStatusCode)
+        $report.Patterns[0].Pattern | Should -Be 'ThirdPartyFailure'
+        $report.Patterns[0].Evidence[0] | Should -Match "^$failing uptime checks of $([regex]::Escape($monitor.url)) in a row failed"
+        $report.Patterns[0].ImmediateAction | Should -Match "^$([regex]::Escape(([uri] $monitor.url).Host)) is down"
+        ($report.Severity.MissingSignals -like 'Monitor:*') | Should -BeNullOrEmpty
+    }
+}
