@@ -39,7 +39,9 @@ Describe 'Set-SentryIssue' {
         $others = @($all | Where-Object { $_.Id -notin $chosen.Id })
         Reset-Traffic
 
-        $changed = @($chosen | Set-SentryIssue -Priority high -AssignedTo team:backend -PassThru)
+        $journal = Join-Path ([IO.Path]::GetTempPath()) "signals-$([guid]::NewGuid().ToString('n')).jsonl"
+        # More than ten issues is a high-impact change: a script confirms it with -Confirm:$false.
+        $changed = @($chosen | Set-SentryIssue -Priority high -AssignedTo team:backend -PassThru -Confirm:$false -Journal $journal)
 
         $traffic = Get-Traffic
         $traffic.rateLimited | Should -Be 0
@@ -61,6 +63,39 @@ Describe 'Set-SentryIssue' {
             $now.Priority | Should -Be $issue.Priority
             "$($now.AssignedTo.Type):$($now.AssignedTo.Id)" | Should -Be "$($issue.AssignedTo.Type):$($issue.AssignedTo.Id)"
         }
+
+        # The journal: one line per issue changed, what it was before and after; the token never in it.
+        try {
+            $lines = @(Get-Content -LiteralPath $journal | ForEach-Object { $_ | ConvertFrom-Json })
+            $lines.Count | Should -Be 50
+            ($lines.action | Sort-Object -Unique) | Should -Be 'SetIssue'
+            ($lines.target | Sort-Object) | Should -Be ($chosen.Id | Sort-Object)
+            foreach ($issue in $chosen) {
+                $line = $lines | Where-Object target -eq $issue.Id
+                $line.change | Should -Be 'set priority high and assign to #backend'
+                $line.detail | Should -BeLike "priority $(if ($issue.Priority) { $issue.Priority } else { 'none' }) -> high; assignee * -> team:* (#backend)"
+            }
+            (Get-Content -Raw -LiteralPath $journal) | Should -Not -Match ([regex]::Escape($script:Sandbox.Token))
+
+            # Undo-SentryIssueStatus puts back statuses only: these lines are left alone, and it says so.
+            $undo = Undo-SentryIssueStatus -Journal $journal -Confirm:$false -Verbose -WarningVariable warned -WarningAction SilentlyContinue 4>&1
+            ($undo | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n" | Should -Match '50 priority or assignee change\(s\) \(Set-SentryIssue\): not undone'
+            $warned[0].Message | Should -Match 'records no status change'
+            (Get-SentryIssue $chosen[0].Id).Priority | Should -Be 'high'
+        }
+        finally { Remove-Item -LiteralPath $journal -ErrorAction SilentlyContinue }
+    }
+
+    It 'asks once more before changing more than ten issues; a session that cannot ask changes nothing' {
+        $ids = @(Get-SentryIssue -Query 'is:unresolved' -Project web | Where-Object Priority -ne 'low' | Select-Object -First 12).Id
+        $ids.Count | Should -Be 12
+        Reset-Traffic
+        $ps = [powershell]::Create()   # no interactive host: it cannot ask
+        $null = $ps.AddScript("Import-Module '$(Get-TestModulePath)'; `$args[0] | Set-SentryIssue -Priority low -Connection `$args[1]").AddArgument($ids).AddArgument((Get-SentryConnection))
+        try { $ps.Invoke() } catch { }
+        ($ps.Streams.Error + @($ps.InvocationStateInfo.Reason.ErrorRecord) | Where-Object { $_ } | ForEach-Object FullyQualifiedErrorId) -join ' ' | Should -Match 'SentryHighImpactNotConfirmed'
+        $ps.Dispose()
+        ((Get-Traffic).routes.PSObject.Properties | Where-Object Name -like 'PUT *') | Should -BeNullOrEmpty
     }
 
     It 'sends nothing for an issue already so, and nothing at all with -WhatIf' {
