@@ -148,7 +148,8 @@ public sealed class EventWriter(EventStore store)
         ["evidenceData"] = new JsonObject(),
         ["evidenceDisplay"] = new JsonArray(o.Evidence.Select((x, i) => (JsonNode?)new JsonObject { ["name"] = x.Key, ["value"] = x.Value, ["important"] = i == 0 }).ToArray()),
         ["type"] = o.IssueType == "monitor_check_in_failure" ? 4001 : 7001,
-        ["detectionTime"] = Dates.Iso(e.Timestamp),
+        // IssueOccurrence.to_dict writes the detection time as Unix seconds.
+        ["detectionTime"] = e.Timestamp.ToUnixTimeMilliseconds() / 1000.0,
         ["level"] = e.Level,
         ["culprit"] = "",
         ["priority"] = 75,
