@@ -251,6 +251,8 @@ Describe 'Cron and uptime issues' {
         $report.RecommendedActions -join "`n" | Should -Match "still schedules and starts the job $slug"
         $report.Patterns.Pattern | Should -Not -Contain 'SdkMisconfiguration'
         ($report | Out-String) | Should -Match "Monitor\s*: cron monitor $slug"
+        # The first message says what is down, not "0 users hit errors".
+        ($report | New-IncidentMessage -Kind Initial).Impact | Should -Match "^cron job $slug .*\($($report.Monitor.Missed) missed of the last $($checkIns.Count)\)"
     }
 
     It 'an uptime monitor whose host is down is triaged from its checks as an upstream failure' {

@@ -144,6 +144,24 @@ public class MonitorTriageTests
         Assert.DoesNotContain(report.Severity.MissingSignals, m => m.StartsWith("Monitor", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("missed,ok,ok", "cron job nightly-export (Nightly export): 1 bad run in a row since 2026-11-28 11:20 UTC (1 missed of the last 3); last successful run 2026-11-27 11:20 UTC")]
+    [InlineData("error,timeout,ok", "cron job nightly-export (Nightly export): 2 bad runs in a row since 2026-11-27 11:20 UTC (1 failed, 1 timed-out of the last 3); last successful run 2026-11-26 11:20 UTC")]
+    [InlineData("ok,missed", "cron job nightly-export (Nightly export) running again; last successful run 2026-11-28 11:20 UTC")]
+    public void An_incident_message_about_a_cron_issue_states_its_monitors_outage(string statuses, string impact)
+    {
+        TriageReport report = TriageBuilder.Build(new TriageData(Issue(), Now) { Monitor = MonitorAnalyzer.Summarize(Cron(statuses)) });
+        Assert.Equal(impact, SentryRunbook.Rendering.IncidentMessages.FromTriage(report, "Initial", null, Now).Impact);
+    }
+
+    [Fact]
+    public void An_incident_message_about_an_uptime_issue_says_the_host_is_down()
+    {
+        TriageReport report = TriageBuilder.Build(new TriageData(Issue("uptime", "uptime_domain_failure"), Now) { Monitor = MonitorAnalyzer.Summarize(Uptime(3)) });
+        Assert.Equal("https://maps.geo.example/v1/health down: 3 failed checks in a row since 2026-11-28 11:58 UTC, HTTP 503; last successful check 2026-11-28 11:57 UTC",
+            SentryRunbook.Rendering.IncidentMessages.FromTriage(report, "Initial", null, Now).Impact);
+    }
+
     [Fact]
     public void A_cron_issue_whose_monitor_could_not_be_read_has_one_missing_signal_with_the_reason()
     {
