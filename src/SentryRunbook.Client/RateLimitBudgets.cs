@@ -74,7 +74,10 @@ namespace SentryRunbook.Client
         /// <summary>
         /// The per-endpoint limits found in Sentry's source (REFERENCE.md §1.6), used until Sentry's own headers
         /// say otherwise: issue details GET and PUT 5 a second, DELETE 5 in 5 seconds, issue tags 10 a second,
-        /// the legacy project issue list 5 a second, 40 a second elsewhere.
+        /// the legacy project issue list 5 a second, 40 a second elsewhere. Seer's summary (POST …/summarize/) is
+        /// counted per minute: 10 a minute per user in Sentry's source until 2025, 20 since (group_ai_summary.py);
+        /// the lower one until the first answer. Its window matters more than its count: the headers carry the
+        /// limit but not the window, so without it a "20" would be paced as 20 a second.
         /// </summary>
         internal static (int Limit, TimeSpan Window) KnownLimit(string key)
         {
@@ -86,8 +89,12 @@ namespace SentryRunbook.Client
             if (issueDetail && (method == "GET" || method == "PUT")) return (5, TimeSpan.FromSeconds(1));
             if (EndsWithSegments(template, "issues", "{id}", "tags") && method == "GET") return (10, TimeSpan.FromSeconds(1));
             if (EndsWithSegments(template, "{project}", "issues") && method == "GET") return (5, TimeSpan.FromSeconds(1));
+            if (EndsWithSegments(template, "issues", "{id}", "summarize") && method == "POST") return (SeerSummariesPerMinute, TimeSpan.FromMinutes(1));
             return (40, TimeSpan.FromSeconds(1));
         }
+
+        /// <summary>Seer's summaries a user may ask for in a minute, as far as is known before Sentry answers.</summary>
+        internal const int SeerSummariesPerMinute = 10;
 
         private static bool EndsWithSegments(string template, params string[] tail)
         {
@@ -208,6 +215,10 @@ namespace SentryRunbook.Client
 
         private static int? Integer(string? text) =>
             int.TryParse(text?.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : (int?)null;
+
+        /// <summary>For tests: each budget's window (Sentry's headers carry the limit, never the window).</summary>
+        internal IReadOnlyDictionary<string, TimeSpan> Windows() =>
+            _budgets.ToDictionary(b => b.Key, b => b.Value.ServerWindow, StringComparer.Ordinal);
 
         /// <summary>For -Verbose and tests: each budget's limit as now known.</summary>
         internal IReadOnlyDictionary<string, int?> Limits() =>

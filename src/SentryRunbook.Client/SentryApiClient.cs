@@ -397,6 +397,26 @@ namespace SentryRunbook.Client
             }
         }
 
+        public async Task<SentryMonitor> GetCronMonitorAsync(string monitorSlug, int checkIns, CancellationToken cancellationToken)
+        {
+            string path = $"organizations/{Segment(Organization)}/monitors/{Segment(monitorSlug)}/";
+            Task<SentryResponse> monitor = GetAsync(ApiUri(path), "org:read", cancellationToken);
+            Task<SentryResponse> recent = GetAsync(ApiUri(path + "checkins/", ("per_page", PageSize(checkIns))), "org:read", cancellationToken);
+            await Task.WhenAll(monitor, recent).ConfigureAwait(false);
+            IReadOnlyList<SentryCheckIn> read = Parse(recent.Result, root => (IReadOnlyList<SentryCheckIn>)Elements(root).Select(MonitorReader.CheckIn).ToList());
+            return Parse(monitor.Result, root => MonitorReader.Cron(root, read));
+        }
+
+        public async Task<SentryMonitor> GetUptimeMonitorAsync(string project, string monitorId, int checks, CancellationToken cancellationToken)
+        {
+            string path = $"projects/{Segment(Organization)}/{Segment(project)}/uptime/{Segment(monitorId)}/";
+            Task<SentryResponse> monitor = GetAsync(ApiUri(path), "project:read", cancellationToken);
+            Task<SentryResponse> recent = GetAsync(ApiUri(path + "checks/", ("per_page", PageSize(checks))), "project:read", cancellationToken);
+            await Task.WhenAll(monitor, recent).ConfigureAwait(false);
+            IReadOnlyList<SentryCheckIn> read = Parse(recent.Result, root => (IReadOnlyList<SentryCheckIn>)Elements(root).Select(MonitorReader.UptimeCheck).ToList());
+            return Parse(monitor.Result, root => MonitorReader.Uptime(root, read));
+        }
+
         private static double? Fraction(JsonElement? value) =>
             value is JsonElement v && v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double d) ? d : (double?)null;
 

@@ -39,7 +39,9 @@ Describe 'Set-SentryIssue' {
         $others = @($all | Where-Object { $_.Id -notin $chosen.Id })
         Reset-Traffic
 
-        $changed = @($chosen | Set-SentryIssue -Priority high -AssignedTo team:backend -PassThru)
+        $journal = Join-Path ([IO.Path]::GetTempPath()) "signals-$([guid]::NewGuid().ToString('n')).jsonl"
+        # More than ten issues is a high-impact change: a script confirms it with -Confirm:$false.
+        $changed = @($chosen | Set-SentryIssue -Priority high -AssignedTo team:backend -PassThru -Confirm:$false -Journal $journal)
 
         $traffic = Get-Traffic
         $traffic.rateLimited | Should -Be 0
@@ -61,6 +63,39 @@ Describe 'Set-SentryIssue' {
             $now.Priority | Should -Be $issue.Priority
             "$($now.AssignedTo.Type):$($now.AssignedTo.Id)" | Should -Be "$($issue.AssignedTo.Type):$($issue.AssignedTo.Id)"
         }
+
+        # The journal: one line per issue changed, what it was before and after; the token never in it.
+        try {
+            $lines = @(Get-Content -LiteralPath $journal | ForEach-Object { $_ | ConvertFrom-Json })
+            $lines.Count | Should -Be 50
+            ($lines.action | Sort-Object -Unique) | Should -Be 'SetIssue'
+            ($lines.target | Sort-Object) | Should -Be ($chosen.Id | Sort-Object)
+            foreach ($issue in $chosen) {
+                $line = $lines | Where-Object target -eq $issue.Id
+                $line.change | Should -Be 'set priority high and assign to #backend'
+                $line.detail | Should -BeLike "priority $(if ($issue.Priority) { $issue.Priority } else { 'none' }) -> high; assignee * -> team:* (#backend)"
+            }
+            (Get-Content -Raw -LiteralPath $journal) | Should -Not -Match ([regex]::Escape($script:Sandbox.Token))
+
+            # Undo-SentryIssueStatus puts back statuses only: these lines are left alone, and it says so.
+            $undo = Undo-SentryIssueStatus -Journal $journal -Confirm:$false -Verbose -WarningVariable warned -WarningAction SilentlyContinue 4>&1
+            ($undo | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n" | Should -Match '50 priority or assignee change\(s\) \(Set-SentryIssue\): not undone'
+            $warned[0].Message | Should -Match 'records no status change'
+            (Get-SentryIssue $chosen[0].Id).Priority | Should -Be 'high'
+        }
+        finally { Remove-Item -LiteralPath $journal -ErrorAction SilentlyContinue }
+    }
+
+    It 'asks once more before changing more than ten issues; a session that cannot ask changes nothing' {
+        $ids = @(Get-SentryIssue -Query 'is:unresolved' -Project web | Where-Object Priority -ne 'low' | Select-Object -First 12).Id
+        $ids.Count | Should -Be 12
+        Reset-Traffic
+        $ps = [powershell]::Create()   # no interactive host: it cannot ask
+        $null = $ps.AddScript("Import-Module '$(Get-TestModulePath)'; `$args[0] | Set-SentryIssue -Priority low -Connection `$args[1]").AddArgument($ids).AddArgument((Get-SentryConnection))
+        try { $ps.Invoke() } catch { }
+        ($ps.Streams.Error + @($ps.InvocationStateInfo.Reason.ErrorRecord) | Where-Object { $_ } | ForEach-Object FullyQualifiedErrorId) -join ' ' | Should -Match 'SentryHighImpactNotConfirmed'
+        $ps.Dispose()
+        ((Get-Traffic).routes.PSObject.Properties | Where-Object Name -like 'PUT *') | Should -BeNullOrEmpty
     }
 
     It 'sends nothing for an issue already so, and nothing at all with -WhatIf' {
@@ -172,5 +207,73 @@ Describe 'Seer' {
         $verbose = $issues | Invoke-SentryTriage -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
         @($verbose.Message | Where-Object { $_ -match '^POST \S+/summarize/ ->' }).Count | Should -Be 10
         $verbose.Message | Should -Contain 'Seer was asked for the first 10 issues only (it allows 10 a minute); Get-SentryIssueSummary asks it for any other'
+    }
+}
+
+Describe 'Cron and uptime issues' {
+    BeforeAll {
+        function Invoke-SandboxApi([string] $Path) {
+            # Invoke-RestMethod writes a JSON array as one object: ForEach-Object unrolls it into its elements.
+            Invoke-RestMethod -Uri "$($script:Sandbox.BaseUri)/api/0/$Path" -Headers @{ Authorization = "Bearer $($script:Sandbox.Token)" } | ForEach-Object { $_ }
+        }
+    }
+
+    It 'a missed cron job is triaged from its check-ins' {
+        $issue = Get-SentryIssue -Query 'issue.category:cron' -Project worker -First 1
+        $issue.IssueCategory | Should -Be 'cron'
+        $issue.IssueType | Should -Be 'monitor_check_in_failure'
+        # What the sandbox itself says: the monitor its event names, its check-ins, the project's deploys.
+        $event = Invoke-SandboxApi "organizations/$($script:Sandbox.Organization)/issues/$($issue.Id)/events/latest/"
+        $slug = ($event.tags | Where-Object key -eq 'monitor.slug').value
+        $checkIns = @(Invoke-SandboxApi "organizations/$($script:Sandbox.Organization)/monitors/$slug/checkins/?per_page=100")
+        $lastOk = $checkIns | Where-Object status -eq 'ok' | Select-Object -First 1
+        $firstMissed = $checkIns | Where-Object status -eq 'missed' | Select-Object -Last 1
+        $deployed = @(Get-SentryRelease -Project worker | Where-Object { $_.LastDeploy -and $_.LastDeploy.DateFinished -gt [DateTimeOffset] $lastOk.dateCreated -and $_.LastDeploy.DateFinished -le [DateTimeOffset] $firstMissed.expectedTime })
+        $deployed.Count | Should -Be 1
+
+        $report = Invoke-SentryTriage $issue.Id -NoSeer
+
+        $report.Monitor.Kind | Should -Be 'cron'
+        $report.Monitor.Slug | Should -Be $slug
+        $report.Monitor.CheckInsRead | Should -Be $checkIns.Count
+        $report.Monitor.Ok | Should -Be @($checkIns | Where-Object status -eq 'ok').Count
+        $report.Monitor.Missed | Should -Be @($checkIns | Where-Object status -eq 'missed').Count
+        $report.Monitor.Missed | Should -BeGreaterThan 0
+        $report.Monitor.Failed | Should -Be @($checkIns | Where-Object status -eq 'error').Count
+        $report.Monitor.LastOk | Should -Be ([DateTimeOffset] $lastOk.dateCreated)
+        $report.Monitor.Schedule | Should -Be $checkIns[0].monitorConfig.schedule
+        # No stack trace to read: the checklist reads the monitor instead.
+        $report.Checklist.Step | Should -Not -Contain 'Breadcrumbs'
+        $report.Checklist.Step | Should -Not -Contain 'Failing frame'
+        ($report.Checklist | Where-Object Step -eq 'Check-ins').Finding | Should -Match "^$($report.Monitor.Ok) ok, $($report.Monitor.Missed) missed"
+        $report.Patterns[0].Pattern | Should -Be 'DeploymentRegression'
+        $report.Patterns[0].Evidence[0] | Should -Match "missed check-in of $slug .* after $([regex]::Escape($deployed[0].Version)) was deployed to production"
+        $report.RecommendedActions -join "`n" | Should -Match "still schedules and starts the job $slug"
+        $report.Patterns.Pattern | Should -Not -Contain 'SdkMisconfiguration'
+        ($report | Out-String) | Should -Match "Monitor\s*: cron monitor $slug"
+        # The first message says what is down, not "0 users hit errors".
+        ($report | New-IncidentMessage -Kind Initial).Impact | Should -Match "^cron job $slug .*\($($report.Monitor.Missed) missed of the last $($checkIns.Count)\)"
+    }
+
+    It 'an uptime monitor whose host is down is triaged from its checks as an upstream failure' {
+        $issue = Get-SentryIssue -Query 'issue.category:uptime' -Project api -First 1
+        $event = Invoke-SandboxApi "organizations/$($script:Sandbox.Organization)/issues/$($issue.Id)/events/latest/"
+        $id = ($event.tags | Where-Object key -eq 'uptime_rule').value
+        $monitor = Invoke-SandboxApi "projects/$($script:Sandbox.Organization)/api/uptime/$id/"
+        $checks = @(Invoke-SandboxApi "projects/$($script:Sandbox.Organization)/api/uptime/$id/checks/?per_page=100")
+        $failing = 0
+        foreach ($check in $checks) { if ($check.checkStatus -like 'failure*') { $failing++ } else { break } }
+        $failing | Should -BeGreaterThan 2
+
+        $report = Invoke-SentryTriage $issue.Id -NoSeer
+
+        $report.Monitor.Kind | Should -Be 'uptime'
+        $report.Monitor.Url | Should -Be $monitor.url
+        $report.Monitor.ConsecutiveFailures | Should -Be $failing
+        $report.Monitor.FailingHttpStatusCodes | Should -Be @($checks[0].httpStatusCode)
+        $report.Patterns[0].Pattern | Should -Be 'ThirdPartyFailure'
+        $report.Patterns[0].Evidence[0] | Should -Match "^$failing uptime checks of $([regex]::Escape($monitor.url)) in a row failed"
+        $report.Patterns[0].ImmediateAction | Should -Match "^$([regex]::Escape(([uri] $monitor.url).Host)) is down"
+        ($report.Severity.MissingSignals -like 'Monitor:*') | Should -BeNullOrEmpty
     }
 }

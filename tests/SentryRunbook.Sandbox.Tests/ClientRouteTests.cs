@@ -139,7 +139,7 @@ public sealed class ClientRouteTests(SandboxFixture sandbox)
         var (_, body) = await sandbox.GetJson("/api/0/organizations/acme/monitors/");
         // Sorted by name; other tests may add their own monitors, so look at the seeded ones.
         var seeded = body.EnumerateArray().Where(m => !m.GetProperty("slug").GetString()!.StartsWith("compat-", StringComparison.Ordinal)).ToArray();
-        Assert.Equal(["billing-sync", "cache-warmup", "nightly-report"], seeded.Select(m => m.GetProperty("slug").GetString()!).ToArray());
+        Assert.Equal(["billing-sync", "cache-warmup", "invoice-export", "nightly-report"], seeded.Select(m => m.GetProperty("slug").GetString()!).ToArray());
         // The published schema types `environments` as one object and an interval schedule as integers only;
         // Sentry returns a list of environments and `[1, "hour"]` (MonitorSerializer, the monitor's stored config).
         foreach (var monitor in seeded)
@@ -159,7 +159,8 @@ public sealed class ClientRouteTests(SandboxFixture sandbox)
         Assert.Equal("[1,\"hour\"]", seeded[0].GetProperty("config").GetProperty("schedule").GetRawText());
         var billing = body.EnumerateArray().Single(m => m.GetProperty("slug").GetString() == "billing-sync");
         Assert.Equal("error", billing.GetProperty("environments")[0].GetProperty("status").GetString());
-        Assert.Equal("ok", seeded[2].GetProperty("environments")[0].GetProperty("status").GetString());
+        Assert.Equal("error", seeded[2].GetProperty("environments")[0].GetProperty("status").GetString());
+        Assert.Equal("ok", seeded[3].GetProperty("environments")[0].GetProperty("status").GetString());
 
         var (_, checkIns) = await sandbox.GetJson("/api/0/organizations/acme/monitors/billing-sync/checkins/?per_page=3");
         var (_, cronCheckIns) = await sandbox.GetJson("/api/0/organizations/acme/monitors/cache-warmup/checkins/?per_page=3");
@@ -168,6 +169,48 @@ public sealed class ClientRouteTests(SandboxFixture sandbox)
         Assert.Equal("ok", checkIns[1].GetProperty("status").GetString());
         var (missing, _) = await sandbox.GetJson("/api/0/organizations/acme/monitors/nope/");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task OutageIssues_AreRaisedFromMonitors_AsSentrysMonitorsRaiseThem()
+    {
+        var (_, crons) = await sandbox.GetJson("/api/0/organizations/acme/issues/?query=issue.category:cron");
+        AssertValid("listOrganizationIssues", crons);
+        var cron = Assert.Single(crons.EnumerateArray());
+        Assert.Equal(("monitor_check_in_failure", "cron", "generic", "", "high"),
+            (cron.GetProperty("issueType").GetString(), cron.GetProperty("issueCategory").GetString(), cron.GetProperty("type").GetString(), cron.GetProperty("culprit").GetString(), cron.GetProperty("priority").GetString()));
+        Assert.Equal("Monitor failure: Nightly invoice export", cron.GetProperty("title").GetString());
+        var (_, latest) = await sandbox.GetJson($"/api/0/organizations/acme/issues/{cron.GetProperty("id").GetString()}/events/latest/");
+        AssertValid("getOrganizationIssueEvent", latest);
+        string Tag(JsonElement e, string key) => e.GetProperty("tags").EnumerateArray().Single(t => t.GetProperty("key").GetString() == key).GetProperty("value").GetString()!;
+        Assert.Equal("invoice-export", Tag(latest, "monitor.slug"));
+        Assert.Equal("A missed check-in was detected", latest.GetProperty("occurrence").GetProperty("evidenceDisplay")[0].GetProperty("value").GetString());
+        // The issue is the monitor's missed run: its newest check-in, due before the issue was first seen.
+        var (_, checkIns) = await sandbox.GetJson("/api/0/organizations/acme/monitors/invoice-export/checkins/?per_page=2");
+        Assert.Equal(["missed", "ok"], checkIns.EnumerateArray().Select(c => c.GetProperty("status").GetString()!).ToArray());
+        Assert.True(checkIns[0].GetProperty("expectedTime").GetDateTimeOffset() < cron.GetProperty("firstSeen").GetDateTimeOffset());
+
+        var (_, uptimes) = await sandbox.GetJson("/api/0/organizations/acme/issues/?query=issue.type:uptime_domain_failure");
+        var uptime = Assert.Single(uptimes.EnumerateArray());
+        Assert.Equal("uptime", uptime.GetProperty("issueCategory").GetString());
+        Assert.StartsWith("Downtime detected for https://", uptime.GetProperty("title").GetString());
+        var (_, upEvent) = await sandbox.GetJson($"/api/0/organizations/acme/issues/{uptime.GetProperty("id").GetString()}/events/latest/");
+        var id = Tag(upEvent, "uptime_rule");
+        var (_, monitor) = await sandbox.GetJson($"/api/0/projects/acme/api/uptime/{id}/");
+        Assert.Equal(uptime.GetProperty("title").GetString(), "Downtime detected for " + monitor.GetProperty("url").GetString());
+        Assert.Equal(2, monitor.GetProperty("uptimeStatus").GetInt32());
+        var (_, checks) = await sandbox.GetJson($"/api/0/projects/acme/api/uptime/{id}/checks/?per_page=100");
+        var statuses = checks.EnumerateArray().Select(c => c.GetProperty("checkStatus").GetString()!).ToArray();
+        // Newest first: failures in the incident, the two before the threshold plain failures, then successes.
+        int failing = statuses.TakeWhile(s => s.StartsWith("failure", StringComparison.Ordinal)).Count();
+        Assert.Equal(["failure", "failure", "success"], statuses.Skip(failing - 2).Take(3).ToArray());
+        Assert.All(statuses.Take(failing - 2), s => Assert.Equal("failure_incident", s));
+        Assert.Equal(503, checks[0].GetProperty("httpStatusCode").GetInt32());
+
+        var (_, outages) = await sandbox.GetJson("/api/0/organizations/acme/issues/?query=issue.category:outage");
+        Assert.Equal(2, outages.GetArrayLength());
+        var (none, _) = await sandbox.GetJson("/api/0/projects/acme/api/uptime/999/");
+        Assert.Equal(HttpStatusCode.NotFound, none.StatusCode);
     }
 
     [Fact]

@@ -41,7 +41,8 @@ namespace SentryRunbook.Client.Json
                 priority: issue.String("priority"),
                 issueCategory: issue.String("issueCategory"),
                 seerFixabilityScore: Score(issue.Property("seerFixabilityScore")),
-                statusDetails: StatusDetails(issue.Property("statusDetails")));
+                statusDetails: StatusDetails(issue.Property("statusDetails")),
+                issueType: issue.String("issueType"));
         }
 
         /// <summary>

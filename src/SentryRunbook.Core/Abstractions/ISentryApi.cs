@@ -89,6 +89,12 @@ namespace SentryRunbook.Abstractions
         /// </summary>
         Task<SentryIssueSummary> GetIssueSummaryAsync(string issueId, CancellationToken cancellationToken);
 
+        /// <summary>A cron monitor by slug with its latest <paramref name="checkIns"/> check-ins, newest first (<c>…/monitors/{slug}/</c> and <c>checkins/</c>).</summary>
+        Task<SentryMonitor> GetCronMonitorAsync(string monitorSlug, int checkIns, CancellationToken cancellationToken);
+
+        /// <summary>An uptime monitor of a project with its latest <paramref name="checks"/> checks, newest first (<c>/projects/{org}/{project}/uptime/{id}/</c> and <c>checks/</c>).</summary>
+        Task<SentryMonitor> GetUptimeMonitorAsync(string project, string monitorId, int checks, CancellationToken cancellationToken);
+
         /// <summary>Posts a note (comment) on an issue.</summary>
         Task<SentryActivity> AddNoteAsync(string issueId, string text, CancellationToken cancellationToken);
 

@@ -84,6 +84,8 @@ namespace SentryRunbook.Abstractions
         public Task<IReadOnlyList<SentryActor>> GetTeamsAsync(CancellationToken cancellationToken) => _inner.GetTeamsAsync(cancellationToken);
         public Task<SentryActor> GetCurrentUserAsync(CancellationToken cancellationToken) => _inner.GetCurrentUserAsync(cancellationToken);
         public Task<SentryIssueSummary> GetIssueSummaryAsync(string issueId, CancellationToken cancellationToken) => _inner.GetIssueSummaryAsync(issueId, cancellationToken);
+        public Task<SentryMonitor> GetCronMonitorAsync(string monitorSlug, int checkIns, CancellationToken cancellationToken) => _inner.GetCronMonitorAsync(monitorSlug, checkIns, cancellationToken);
+        public Task<SentryMonitor> GetUptimeMonitorAsync(string project, string monitorId, int checks, CancellationToken cancellationToken) => _inner.GetUptimeMonitorAsync(project, monitorId, checks, cancellationToken);
         public Task<SentryActivity> AddNoteAsync(string issueId, string text, CancellationToken cancellationToken) => _inner.AddNoteAsync(issueId, text, cancellationToken);
         public Task<SentryDeploy> CreateDeployAsync(string version, DeployRequest deploy, CancellationToken cancellationToken) => _inner.CreateDeployAsync(version, deploy, cancellationToken);
 

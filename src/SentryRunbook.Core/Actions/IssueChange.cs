@@ -79,6 +79,20 @@ namespace SentryRunbook.Abstractions
             (Priority is null || string.Equals(issue.Priority, Priority, StringComparison.Ordinal))
             && (AssignedTo is null || AssignedTo.Matches(issue.AssignedTo));
 
+        /// <summary>
+        /// For the journal: what the change did to one issue, "priority medium -> high; assignee nobody -> team:9 (#backend)",
+        /// naming users and teams by id so that a later reader can tell two namesakes apart.
+        /// </summary>
+        public string Transition(SentryIssue before, SentryIssue after)
+        {
+            var parts = new List<string>();
+            if (Priority != null) parts.Add($"priority {before.Priority ?? "none"} -> {after.Priority ?? "none"}");
+            if (AssignedTo != null) parts.Add($"assignee {Actor(before.AssignedTo)} -> {Actor(after.AssignedTo)}");
+            return string.Join("; ", parts);
+        }
+
+        private static string Actor(SentryActor? actor) => actor is null ? "nobody" : $"{actor.Type}:{actor.Id} ({actor})";
+
         /// <summary>What is not yet so, for a message: "priority is medium, assigned to #web".</summary>
         public string Difference(SentryIssue issue)
         {

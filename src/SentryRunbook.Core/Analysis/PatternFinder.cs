@@ -29,6 +29,10 @@ namespace SentryRunbook.Analysis
         /// <summary>Hourly transaction counts of the issue's project over the same hours as the issue's stats.</summary>
         public IReadOnlyList<SentryTimePoint> Traffic { get; set; } = Array.Empty<SentryTimePoint>();
         public SentryRollbackTarget? RollbackTarget { get; set; }
+        /// <summary>For a cron or uptime issue: its monitor's last check-ins; null otherwise or when it could not be read.</summary>
+        public SentryMonitorHealth? Monitor { get; set; }
+        /// <summary>The latest deploys of the issue's project (each of its recent releases' last deploy).</summary>
+        public IReadOnlyList<SentryDeploy> ProjectDeploys { get; set; } = Array.Empty<SentryDeploy>();
     }
 
     /// <summary>
@@ -51,6 +55,14 @@ namespace SentryRunbook.Analysis
         public static IReadOnlyList<IncidentPattern> Find(PatternEvidence evidence, IncidentPolicy? policy = null)
         {
             policy ??= IncidentPolicy.Default;
+            // A cron or uptime issue has no stack trace or breadcrumbs to read: only its monitor's check-ins say anything.
+            if (MonitorAnalyzer.KindOf(evidence.Issue) != null)
+            {
+                return evidence.Monitor is SentryMonitorHealth monitor
+                    ? MonitorAnalyzer.Patterns(evidence.Issue, monitor, evidence.ProjectDeploys, policy)
+                    : Array.Empty<IncidentPattern>();
+            }
+
             var found = new List<IncidentPattern?>
             {
                 DeploymentRegression(evidence, policy),

@@ -40,6 +40,9 @@ namespace SentryRunbook.Analysis
         /// <summary>The checklist step (and problem key) of Seer's summary.</summary>
         public const string SeerStep = "Seer summary (AI-generated)";
 
+        /// <summary>The checklist step (and problem key) of a cron or uptime issue's monitor.</summary>
+        public const string MonitorStep = "Monitor";
+
         public static TriageReport Build(TriageData data, IncidentPolicy? policy = null, bool workaroundExists = false, bool coreFlow = false)
         {
             policy ??= IncidentPolicy.Default;
@@ -61,11 +64,16 @@ namespace SentryRunbook.Analysis
             bool? isCoreFlow = coreFlow ? true : policy.IsCoreFlow(transactions.Concat(new[] { issue.Culprit ?? string.Empty }), data.Tags.SelectMany(t => t.TopValues.Take(1).Select(v => new KeyValuePair<string, string>(t.Key, v.Value))));
             var inputs = new SeverityInputs(data.Impact?.CrashFreeSessionRate, data.Impact?.PeakEventsPerMinute, data.Impact?.PeakUsersPerHour, environments, workaroundExists, isCoreFlow, sentry: SentrySignals.From(issue));
             IncidentSeverity severity = SeverityClassifier.Classify(inputs, policy, issue.ShortId);
-            if (data.SeerSummary is null && data.Problems.TryGetValue(SeerStep, out string? seerProblem))
+            var extraMissing = new List<string>();
+            // One missing signal with the reason; Seer never decides the level, so nothing else changes.
+            if (data.SeerSummary is null && data.Problems.TryGetValue(SeerStep, out string? seerProblem)) extraMissing.Add("SeerSummary: " + seerProblem);
+            string? monitorKind = MonitorAnalyzer.KindOf(issue);
+            // A cron or uptime issue without its monitor has lost the one source that explains it: say so, never fail.
+            if (monitorKind != null && data.Monitor is null) extraMissing.Add("Monitor: " + Problem(data, MonitorStep, "the " + monitorKind + " monitor was not read"));
+            if (extraMissing.Count > 0)
             {
-                // One missing signal with the reason; Seer never decides the level, so nothing else changes.
                 severity = new IncidentSeverity(severity.Severity, severity.Rule, severity.Reasons, severity.ResponseTime, severity.Escalation,
-                    severity.MissingSignals.Concat(new[] { "SeerSummary: " + seerProblem }).ToList(), severity.Inputs, severity.IssueId, severity.Response);
+                    severity.MissingSignals.Concat(extraMissing).ToList(), severity.Inputs, severity.IssueId, severity.Response);
             }
 
             IReadOnlyList<IncidentPattern> patterns = PatternFinder.Find(data, policy);
@@ -78,9 +86,15 @@ namespace SentryRunbook.Analysis
                 Step(4, "Users affected", true, data.Impact?.UniqueUsers is long users ? $"{users} unique users in {Hours(data.Impact)}, peak {data.Impact.PeakUsersPerHour?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}/hour" : $"{issue.UserCount} users over the issue's life"),
                 Step(5, "Environment", environments.Count > 0, environments.Count > 0 ? string.Join(", ", environments) + (environments.Any(policy.IsProduction) ? " (production)" : " (not production)") : Problem(data, "Environment", "no environment tag")),
                 Step(6, "Release", release != null, release != null ? $"introduced in {release}" + (issue.LastRelease != null && issue.LastRelease != release ? $", still seen in {issue.LastRelease}" : string.Empty) : "events carry no release"),
-                Step(7, "Suspect commits", !data.Problems.ContainsKey("Suspect commits"), data.SuspectCommits.Count > 0 ? string.Join("; ", data.SuspectCommits.Take(3).Select(c => $"{c} {FirstLine(c.Message)} ({c.Author})")) : Problem(data, "Suspect commits", "none: Sentry has no suspect commits (repository integration or release commits missing)")),
-                Step(8, "Failing frame", ev?.FailingFrame != null, ev?.FailingFrame != null ? ev.FailingFrame.ToString() : ev is null ? Problem(data, "Latest event", "the latest event could not be read") : "no in-app frame in the stack trace"),
-                Step(9, "Breadcrumbs", ev != null && ev.Breadcrumbs.Count > 0, ev is null ? Problem(data, "Latest event", "the latest event could not be read") : ev.Breadcrumbs.Count == 0 ? "the event has no breadcrumbs" : BreadcrumbSummary(ev.Breadcrumbs)),
+                monitorKind != null
+                    ? Step(7, "Suspect commits", false, "not asked: " + (monitorKind == "uptime" ? "an" : "a") + " " + monitorKind + " issue has no stack trace to blame")
+                    : Step(7, "Suspect commits", !data.Problems.ContainsKey("Suspect commits"), data.SuspectCommits.Count > 0 ? string.Join("; ", data.SuspectCommits.Take(3).Select(c => $"{c} {FirstLine(c.Message)} ({c.Author})")) : Problem(data, "Suspect commits", "none: Sentry has no suspect commits (repository integration or release commits missing)")),
+                monitorKind != null
+                    ? Step(8, MonitorStep, data.Monitor != null, data.Monitor is SentryMonitorHealth m8 ? MonitorAnalyzer.Describe(m8) : Problem(data, MonitorStep, "not read"))
+                    : Step(8, "Failing frame", ev?.FailingFrame != null, ev?.FailingFrame != null ? ev.FailingFrame.ToString() : ev is null ? Problem(data, "Latest event", "the latest event could not be read") : "no in-app frame in the stack trace"),
+                monitorKind != null
+                    ? Step(9, "Check-ins", data.Monitor != null, data.Monitor is SentryMonitorHealth m9 ? MonitorAnalyzer.Finding(m9) : Problem(data, MonitorStep, "not read"))
+                    : Step(9, "Breadcrumbs", ev != null && ev.Breadcrumbs.Count > 0, ev is null ? Problem(data, "Latest event", "the latest event could not be read") : ev.Breadcrumbs.Count == 0 ? "the event has no breadcrumbs" : BreadcrumbSummary(ev.Breadcrumbs)),
                 Step(10, "User context", userContext.Count > 0, userContext.Count > 0 ? string.Join(", ", userContext.Select(p => p.Key + " " + p.Value)) : "no user or device context"),
                 Step(11, "Tag patterns", data.Tags.Count > 0, tagPatterns.Count > 0 ? string.Join("; ", tagPatterns) : data.Tags.Count > 0 ? "no tag is concentrated on one value" : Problem(data, "Tags", "no tags")),
                 Step(12, "Sentry's own signals", issue.Priority != null || issue.Substatus != null, SentrySignalsFinding(issue)),
@@ -92,6 +106,12 @@ namespace SentryRunbook.Analysis
                 $"{severity.Severity}: respond within {severity.Response.ToLowerInvariant()}; {severity.Escalation}",
             };
             actions.AddRange(patterns.Select(p => $"{p.Pattern}: {p.ImmediateAction}"));
+            if (monitorKind != null && patterns.Count == 0 && data.Monitor is SentryMonitorHealth health && health.ConsecutiveFailures > 0)
+            {
+                actions.Add(monitorKind == "cron"
+                    ? $"Find why {health.Slug} stopped checking in on time: the scheduler, the host it runs on, the job's own log for its last run; run it by hand if its output is needed now"
+                    : $"Check {health.Url ?? health.Name} from outside Sentry (is it down, or only unreachable from Sentry's region?), then fail over or degrade what depends on it");
+            }
             if (severity.Severity == "P0") actions.Add("Send the initial alert to stakeholders within 15 minutes, then an update every " + IncidentPolicy.Describe(policy.Level("P0").UpdateEvery));
             if (severity.MissingSignals.Count > 0) actions.Add("Check by hand what Sentry could not say: " + string.Join("; ", severity.MissingSignals.Select(m => m.Split(':')[0])));
 
@@ -99,6 +119,7 @@ namespace SentryRunbook.Analysis
                 ev?.FailingFrame, ev?.Breadcrumbs ?? (IReadOnlyList<SentryBreadcrumb>)Array.Empty<SentryBreadcrumb>(), userContext, tagPatterns, checklist, actions, ev, data.RollbackTarget)
             {
                 SeerSummary = data.SeerSummary,
+                Monitor = data.Monitor,
             };
         }
 

@@ -100,7 +100,8 @@ namespace SentryRunbook.Analysis
                 ? Optional("Impact", ct => measurer.MeasureAsync(issueFilter, knownProjects, issueTask, options.StatsPeriod, options.Environments, now, ct, tagsTask), problems, cancellationToken)
                 : Task.FromResult<IncidentImpact?>(null);
 
-            Task<IReadOnlyList<SuspectCommit>?> commitsTask = AfterAsync(issueTask, eventTask, (issue, latest) => latest is null
+            // A cron or uptime issue's event carries no stack trace: Sentry has no commits to suspect.
+            Task<IReadOnlyList<SuspectCommit>?> commitsTask = AfterAsync(issueTask, eventTask, (issue, latest) => latest is null || MonitorAnalyzer.KindOf(issue) != null
                 ? Task.FromResult<IReadOnlyList<SuspectCommit>?>(null)
                 : Optional("Suspect commits", ct => _api.GetSuspectCommitsAsync(issue.Project, latest.EventId, ct), problems, cancellationToken));
             Task<IReadOnlyList<SentryDeploy>?> deploysTask = AfterAsync(issueTask, issue => issue.FirstRelease is null
@@ -128,10 +129,11 @@ namespace SentryRunbook.Analysis
             }, ct), problems, cancellationToken));
 
             Task<SentryIssueSummary?> seerTask = options.IncludeSeer ? SeerAsync(id, problems, cancellationToken) : Task.FromResult<SentryIssueSummary?>(null);
+            Task<SentryMonitorHealth?> monitorTask = MonitorAsync(issueTask, eventTask, tagsTask, problems, cancellationToken);
 
             try
             {
-                await Task.WhenAll(issueTask, eventTask, tagsTask, activityTask, impactTask, commitsTask, deploysTask, releasesTask, trafficTask, healthTask, seerTask).ConfigureAwait(false);
+                await Task.WhenAll(issueTask, eventTask, tagsTask, activityTask, impactTask, commitsTask, deploysTask, releasesTask, trafficTask, healthTask, seerTask, monitorTask).ConfigureAwait(false);
             }
             catch (Exception) when (issueTask.IsFaulted)
             {
@@ -158,6 +160,8 @@ namespace SentryRunbook.Analysis
                 Traffic = trafficTask.Result?.FirstOrDefault()?.Points ?? (IReadOnlyList<SentryTimePoint>)Array.Empty<SentryTimePoint>(),
                 Impact = impactTask.Result,
                 SeerSummary = seerTask.Result,
+                Monitor = monitorTask.Result,
+                ProjectDeploys = (releasesTask.Result?.Items ?? Array.Empty<SentryRelease>()).Where(r => r.LastDeploy != null).Select(r => r.LastDeploy!).ToList(),
             };
             foreach (KeyValuePair<string, string> problem in problems) data.Problems[problem.Key] = problem.Value;
 
@@ -235,6 +239,55 @@ namespace SentryRunbook.Analysis
             catch (SentryApiException ex) when (ex.Kind != SentryErrorKind.Authentication && ex.Kind != SentryErrorKind.Transport && ex.Kind != SentryErrorKind.Configuration)
             {
                 lock (problems) problems[TriageBuilder.SeerStep] = ex.Message;
+                return null;
+            }
+        }
+
+        /// <summary>
+        /// A cron or uptime issue's monitor and its latest check-ins, once the issue, its latest event and its tags say
+        /// which monitor it is. Whatever keeps the monitor from being read (no tag naming it, deleted, no access) is
+        /// recorded with the reason, never an error.
+        /// </summary>
+        private async Task<SentryMonitorHealth?> MonitorAsync(Task<SentryIssue> issueTask, Task<SentryEvent?> eventTask, Task<IReadOnlyList<SentryIssueTag>?> tagsTask, Dictionary<string, string> problems, CancellationToken cancellationToken)
+        {
+            SentryIssue issue;
+            try
+            {
+                issue = await issueTask.ConfigureAwait(false);
+            }
+            catch (SentryApiException)
+            {
+                return null;
+            }
+
+            string? kind = MonitorAnalyzer.KindOf(issue);
+            if (kind is null) return null;
+            SentryEvent? latest = await eventTask.ConfigureAwait(false);
+            IReadOnlyList<SentryIssueTag> tags = await tagsTask.ConfigureAwait(false) ?? Array.Empty<SentryIssueTag>();
+            string? key = MonitorAnalyzer.MonitorKey(kind, latest, tags);
+            if (key is null)
+            {
+                lock (problems) problems[TriageBuilder.MonitorStep] = $"no '{(kind == "cron" ? MonitorAnalyzer.CronTag : MonitorAnalyzer.UptimeTag)}' tag on the issue or its latest event names its {kind} monitor";
+                return null;
+            }
+
+            Log?.Invoke($"Triage of {issue}: a {kind} issue; reading its monitor {key} and its last {MonitorAnalyzer.CheckInsToRead} check-ins instead of stack traces and breadcrumbs");
+            try
+            {
+                SentryMonitor monitor = kind == "cron"
+                    ? await _api.GetCronMonitorAsync(key, MonitorAnalyzer.CheckInsToRead, cancellationToken).ConfigureAwait(false)
+                    : await _api.GetUptimeMonitorAsync(issue.Project, key, MonitorAnalyzer.CheckInsToRead, cancellationToken).ConfigureAwait(false);
+                return MonitorAnalyzer.Summarize(monitor, latest?.Environment);
+            }
+            catch (SentryApiException ex) when (ex.Kind != SentryErrorKind.Authentication && ex.Kind != SentryErrorKind.Transport && ex.Kind != SentryErrorKind.Configuration)
+            {
+                string why = ex.Kind switch
+                {
+                    SentryErrorKind.NotFound => "the monitor was deleted or renamed since the issue was raised",
+                    SentryErrorKind.Permission => "the token may not read monitors (it needs org:read, and project:read for uptime)",
+                    _ => "Sentry refused the request",
+                };
+                lock (problems) problems[TriageBuilder.MonitorStep] = $"{kind} monitor '{key}' not read: {why} (Sentry answered {ex.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? ex.Kind.ToString()}{(ex.Detail is null ? string.Empty : ": " + ex.Detail)})";
                 return null;
             }
         }

@@ -7,6 +7,8 @@ namespace SentryRunbook.Models
     public static class JournalActions
     {
         public const string SetStatus = "SetStatus";
+        /// <summary>Set-SentryIssue: priority or assignee; Detail says what each was before and after. Undo-SentryIssueStatus leaves it alone.</summary>
+        public const string SetIssue = "SetIssue";
         public const string UndoStatus = "UndoStatus";
         public const string AddNote = "AddNote";
         public const string NewDeploy = "NewDeploy";

@@ -32,7 +32,8 @@ namespace SentryRunbook.Models
             string? priority = null,
             string? issueCategory = null,
             double? seerFixabilityScore = null,
-            SentryStatusDetails? statusDetails = null)
+            SentryStatusDetails? statusDetails = null,
+            string? issueType = null)
         {
             Id = id ?? throw new ArgumentNullException(nameof(id));
             ShortId = shortId ?? string.Empty;
@@ -60,6 +61,7 @@ namespace SentryRunbook.Models
             IssueCategory = issueCategory;
             SeerFixabilityScore = seerFixabilityScore;
             StatusDetails = statusDetails ?? SentryStatusDetails.None;
+            IssueType = issueType;
         }
 
         /// <summary>Numeric issue id, as a string (Sentry sends it as a string).</summary>
@@ -92,6 +94,8 @@ namespace SentryRunbook.Models
         public string? Priority { get; }
         /// <summary><c>error</c>, <c>performance</c>, <c>cron</c>, <c>uptime</c>, <c>feedback</c>, ...; null when Sentry does not send it.</summary>
         public string? IssueCategory { get; }
+        /// <summary>The group type's slug: <c>error</c>, <c>monitor_check_in_failure</c>, <c>uptime_domain_failure</c>, ...; null when Sentry does not send it.</summary>
+        public string? IssueType { get; }
         /// <summary>Seer's estimate (0..1) of how fixable the issue is; null unless the organization has Seer and it scored the issue.</summary>
         public double? SeerFixabilityScore { get; }
         /// <summary>Hourly event counts over the last 24 hours, oldest first.</summary>
@@ -108,7 +112,7 @@ namespace SentryRunbook.Models
 
         /// <summary>The same issue with its first and last release known (from its oldest and latest events).</summary>
         public SentryIssue WithReleases(string? firstRelease, string? lastRelease) =>
-            new SentryIssue(Id, ShortId, Title, Culprit, Level, Status, Substatus, Project, ProjectId, Platform, FirstSeen, LastSeen, Count, UserCount, Permalink, firstRelease, lastRelease, IsUnhandled, AssignedTo, Stats, hasReleaseDetails: true, retrievedAt: RetrievedAt, priority: Priority, issueCategory: IssueCategory, seerFixabilityScore: SeerFixabilityScore, statusDetails: StatusDetails);
+            new SentryIssue(Id, ShortId, Title, Culprit, Level, Status, Substatus, Project, ProjectId, Platform, FirstSeen, LastSeen, Count, UserCount, Permalink, firstRelease, lastRelease, IsUnhandled, AssignedTo, Stats, hasReleaseDetails: true, retrievedAt: RetrievedAt, priority: Priority, issueCategory: IssueCategory, seerFixabilityScore: SeerFixabilityScore, statusDetails: StatusDetails, issueType: IssueType);
 
         public override string ToString() => string.IsNullOrEmpty(ShortId) ? Id : ShortId;
     }

@@ -80,6 +80,11 @@ namespace SentryRunbook.Models
         public SentryEvent? LatestEvent { get; }
         /// <summary>Seer's summary (AI-generated, never one of the runbook's patterns); null when Seer is not available.</summary>
         public SentryIssueSummary? SeerSummary { get; internal set; }
+        /// <summary>
+        /// For a cron or uptime issue: its monitor and what its last check-ins say (missed, failed, last success),
+        /// read instead of stack traces and breadcrumbs; null for other issues or when the monitor could not be read.
+        /// </summary>
+        public SentryMonitorHealth? Monitor { get; internal set; }
         /// <summary>For a deployment regression: the release to roll back to, when one could be found.</summary>
         public SentryRollbackTarget? RollbackTarget { get; }
 

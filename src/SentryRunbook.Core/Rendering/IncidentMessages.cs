@@ -142,7 +142,8 @@ namespace SentryRunbook.Rendering
             SentryIssue issue = report.Issue;
 
             string? environment = report.Environments.FirstOrDefault(policy.IsProduction) ?? report.Environments.FirstOrDefault();
-            string? impact = report.Impact is null ? null : DescribeImpact(report.Impact);
+            // A cron or uptime outage is measured by its monitor, not by error events and users.
+            string? impact = report.Monitor is SentryMonitorHealth monitor ? DescribeMonitor(monitor) : report.Impact is null ? null : DescribeImpact(report.Impact);
             string? rootCause = null;
             if (normalized == "Resolution" && report.Patterns.Count > 0)
             {
@@ -168,6 +169,30 @@ namespace SentryRunbook.Rendering
                 Policy = policy,
                 Now = now,
             };
+        }
+
+        /// <summary>
+        /// A monitor's outage in words: "cron job invoice-export (Nightly invoice export): 1 missed run in a row since
+        /// 2026-12-03 12:29 UTC; last successful run 2026-12-02 12:29 UTC", or for uptime "https://… down: 61 failed checks
+        /// in a row since …, HTTP 503".
+        /// </summary>
+        public static string DescribeMonitor(SentryMonitorHealth monitor)
+        {
+            if (monitor is null) throw new ArgumentNullException(nameof(monitor));
+            string since = monitor.FailingSince is DateTimeOffset f ? " since " + f.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : string.Empty;
+            string last = monitor.LastOk is DateTimeOffset ok ? ok.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : "none among the last " + monitor.CheckInsRead;
+            if (monitor.Kind == "uptime")
+            {
+                string codes = monitor.FailingHttpStatusCodes.Count > 0 ? ", HTTP " + string.Join(", ", monitor.FailingHttpStatusCodes) : string.Empty;
+                return monitor.ConsecutiveFailures > 0
+                    ? $"{monitor.Url ?? monitor.Name} down: {Count(monitor.ConsecutiveFailures, "failed check")} in a row{since}{codes}; last successful check {last}"
+                    : $"{monitor.Url ?? monitor.Name} answering again; last successful check {last}";
+            }
+
+            string what = string.Join(", ", new[] { (monitor.Missed, "missed"), (monitor.Failed, "failed"), (monitor.TimedOut, "timed-out") }.Where(x => x.Item1 > 0).Select(x => $"{x.Item1} {x.Item2}"));
+            return monitor.ConsecutiveFailures > 0
+                ? $"cron job {monitor.Slug} ({monitor.Name}): {Count(monitor.ConsecutiveFailures, "bad run")} in a row{since} ({what} of the last {monitor.CheckInsRead}); last successful run {last}"
+                : $"cron job {monitor.Slug} ({monitor.Name}) running again; last successful run {last}";
         }
 
         /// <summary>

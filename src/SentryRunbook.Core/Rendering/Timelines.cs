@@ -162,6 +162,11 @@ namespace SentryRunbook.Rendering
                     case JournalActions.AddNote when aboutIssue:
                         entries.Add(new TimelineEntry(j.Time, "Runbook", "note_added", "Note: " + (j.Change ?? string.Empty), j.User, issue));
                         break;
+                    case JournalActions.SetIssue when aboutIssue:
+                        // Taking or handing over an issue is a person acting on it: it acknowledges the incident.
+                        entries.Add(new TimelineEntry(j.Time, "Runbook", "issue_set", $"{Capitalize(j.Change ?? "changed")}: {j.Detail ?? string.Empty}".TrimEnd(' ', ':'), j.User));
+                        acted.Add(j.Time);
+                        break;
                     case JournalActions.SetStatus when aboutIssue:
                     case JournalActions.UndoStatus when aboutIssue:
                         string verb = j.Action == JournalActions.UndoStatus ? "Undone" : "Status changed";
@@ -254,5 +259,7 @@ namespace SentryRunbook.Rendering
             assignee is null ? "someone"
             : assignee.Length > 0 && assignee.All(char.IsDigit) ? (type == "team" ? "team " : "user ") + assignee
             : assignee;
+
+        private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text.Substring(1);
     }
 }

@@ -33,6 +33,13 @@ namespace SentryRunbook.PowerShell.Commands
         [Parameter]
         public SwitchParameter Unassign { get; set; }
 
+        /// <summary>The incident journal: one JSON line per issue changed, with its priority and assignee before and after.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Journal { get; set; }
+
+        private JournalFile? _journal;
+
         protected override void BeginProcessing()
         {
             if (Priority is null && AssignedTo is null && !Unassign)
@@ -55,6 +62,7 @@ namespace SentryRunbook.PowerShell.Commands
 
         protected override void EndProcessing()
         {
+            _journal = JournalFile.Open(this, Journal);
             if (!HasInputs) return;
             var change = new IssueChange { Priority = Priority?.ToLowerInvariant(), AssignedTo = Unassign ? IssueAssignee.Nobody : AssignedTo is null ? null : ResolveAssignee(AssignedTo) };
 
@@ -74,7 +82,10 @@ namespace SentryRunbook.PowerShell.Commands
                 }
             }
 
-            if (approved.Count > 0) Apply(change, approved);
+            if (approved.Count == 0) return;
+            // The same second question as Set-SentryIssueStatus for more than StatusPlanner.ManyIssues issues.
+            if (approved.Count > StatusPlanner.ManyIssues && !ConfirmHighImpact(Capitalize(change.Describe()), approved.Count, false, "Add -Confirm:$false to confirm it in a script.")) return;
+            Apply(change, approved);
         }
 
         /// <summary>Sentry takes users by id or e-mail and teams by id only: a team slug and "me" are looked up first.</summary>
@@ -143,6 +154,8 @@ namespace SentryRunbook.PowerShell.Commands
                 WriteProgress(progress);
             }
 
+            _journal?.Write(this, JournalEntries(change, approved, results));
+
             // Every result is written before a failure that stops the command, so no change already made goes unreported.
             SentryApiException? fatal = null;
             for (int i = 0; i < results.Length; i++)
@@ -160,6 +173,23 @@ namespace SentryRunbook.PowerShell.Commands
 
             if (fatal != null) ThrowSentryError(fatal, null);
         }
+
+        /// <summary>One line per issue Sentry changed; its status is untouched, so Before and After stay empty and Undo-SentryIssueStatus passes it by.</summary>
+        private static List<JournalEntry> JournalEntries(IssueChange change, List<(string Input, SentryIssue Issue)> approved, (SentryIssue? Issue, SentryApiException? Error)[] results)
+        {
+            var entries = new List<JournalEntry>();
+            string user = JournalEntry.CurrentUser();
+            for (int i = 0; i < results.Length; i++)
+            {
+                if (!(results[i].Issue is SentryIssue updated)) continue;
+                entries.Add(new JournalEntry(DateTimeOffset.UtcNow, user, JournalActions.SetIssue, updated.Id, updated.ShortId, updated.Project,
+                    change.Describe(), detail: change.Transition(approved[i].Issue, updated)));
+            }
+
+            return entries;
+        }
+
+        private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text.Substring(1);
 
         private static async Task<(SentryIssue? Issue, SentryApiException? Error)[]> ChangeOneByOneAsync(ISentryApi api, IssueChange change, List<SentryIssue> issues, CancellationToken ct) =>
             await Task.WhenAll(issues.Select(async issue =>

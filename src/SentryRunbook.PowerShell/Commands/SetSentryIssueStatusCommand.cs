@@ -137,34 +137,10 @@ namespace SentryRunbook.PowerShell.Commands
             }
 
             if (approved.Count == 0) return;
-            if (StatusPlanner.IsHighImpact(change, approved.Count) && !ConfirmHighImpact(change, approved.Count)) return;
+            if (StatusPlanner.IsHighImpact(change, approved.Count)
+                && !ConfirmHighImpact(Capitalize(change.Describe()), approved.Count, Force, "Add -Confirm:$false to confirm it in a script (the still-firing guard stays on), or -Force.")) return;
 
             Apply(change, approved);
-        }
-
-        /// <summary>
-        /// Archiving forever or changing many issues asks once more. -Confirm:$false or -Force answers it, so an
-        /// unattended job (Azure Automation) can say yes without turning off the still-firing guard; a
-        /// non-interactive session without either gets an error saying so rather than a hang.
-        /// </summary>
-        private bool ConfirmHighImpact(StatusChange change, int count)
-        {
-            bool confirmedAlready = Force || (MyInvocation.BoundParameters.TryGetValue("Confirm", out object? confirm) && confirm is SwitchParameter s && !s.IsPresent);
-            if (confirmedAlready) return true;
-            try
-            {
-                return ShouldContinue($"{Capitalize(change.Describe())}: {count} issue(s). Continue?", "High-impact change");
-            }
-            catch (Exception ex) when (!(ex is PipelineStoppedException))
-            {
-                ThrowTerminatingError(ErrorRecords.Input(
-                    "SentryHighImpactNotConfirmed",
-                    $"{Capitalize(change.Describe())} for {count} issue(s) needs confirmation, and this session cannot ask ({ex.Message}).",
-                    "Add -Confirm:$false to confirm it in a script (the still-firing guard stays on), or -Force.",
-                    null,
-                    ErrorCategory.PermissionDenied));
-                return false;
-            }
         }
 
         private void Apply(StatusChange change, List<(string Input, SentryIssue Issue)> approved)

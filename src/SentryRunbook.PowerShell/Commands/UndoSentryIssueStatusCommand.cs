@@ -49,6 +49,9 @@ namespace SentryRunbook.PowerShell.Commands
 
             IReadOnlyList<JournalEntry> entries = JournalFile.Read(this, journal.Path);
             var changed = StatusRestore.Collect(entries, Since?.ToUniversalTime());
+            // Set-SentryIssue's lines (priority, assignee) are not statuses: they are left as they are, and said so.
+            int notStatuses = entries.Count(e => e.Action == JournalActions.SetIssue && (Since is null || e.Time >= Since.Value.ToUniversalTime()));
+            if (notStatuses > 0) WriteVerbose($"The journal records {notStatuses} priority or assignee change(s) (Set-SentryIssue): not undone, Undo-SentryIssueStatus puts back statuses only; their Detail says what each was before");
             if (changed.Count == 0)
             {
                 WriteWarning($"The journal '{journal.Path}' records no status change{(Since is null ? string.Empty : $" since {Since:u}")}: nothing to undo.");

@@ -155,6 +155,31 @@ namespace SentryRunbook.PowerShell.Infrastructure
                 (status, percent) => QueueProgress(new ProgressRecord(progress.ActivityId, progress.Activity, status) { PercentComplete = percent }),
                 ct);
 
+        /// <summary>
+        /// A high-impact change (archiving forever, more than <see cref="StatusPlanner.ManyIssues"/> issues) asks once more.
+        /// -Confirm:$false or <paramref name="force"/> answers it, so an unattended job (Azure Automation) can say yes;
+        /// a non-interactive session without either gets an error saying so (<paramref name="fix"/>) rather than a hang.
+        /// </summary>
+        protected bool ConfirmHighImpact(string change, int count, bool force, string fix)
+        {
+            bool confirmedAlready = force || (MyInvocation.BoundParameters.TryGetValue("Confirm", out object? confirm) && confirm is SwitchParameter s && !s.IsPresent);
+            if (confirmedAlready) return true;
+            try
+            {
+                return ShouldContinue($"{change}: {count} issue(s). Continue?", "High-impact change");
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                ThrowTerminatingError(ErrorRecords.Input(
+                    "SentryHighImpactNotConfirmed",
+                    $"{change} for {count} issue(s) needs confirmation, and this session cannot ask ({ex.Message}).",
+                    fix,
+                    null,
+                    ErrorCategory.PermissionDenied));
+                return false;
+            }
+        }
+
         protected static SentryApiException NotFoundError(string id, string what) =>
             (SentryApiException)ErrorRecords.IssueNotFound(id, what, null).Exception;
 

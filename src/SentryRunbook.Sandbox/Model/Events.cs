@@ -92,6 +92,8 @@ public sealed class ErrorEvent
     /// <summary>`modules` as raw JSON text (the API's `packages`).</summary>
     public string? ModulesJson { get; init; }
     public int Size { get; init; }
+    /// <summary>Set for an issue-platform occurrence (a cron or uptime outage): it names its issue type and title itself.</summary>
+    public Occurrence? Occurrence { get; init; }
 
     // Set by the store during ingest.
     public Issue Issue { get; internal set; } = null!;
@@ -105,12 +107,13 @@ public sealed class ErrorEvent
     public bool IsUnhandled => Exceptions.Any(e => e.Mechanism?.Handled == false);
 
     /// <summary>`error` when it carries an exception, `default` for a plain message.</summary>
-    public string Type => Exceptions.Count > 0 ? "error" : "default";
+    public string Type => Occurrence is not null ? "generic" : Exceptions.Count > 0 ? "error" : "default";
 
     public string Title
     {
         get
         {
+            if (Occurrence is { } o) return o.Title;
             if (MainException is { } e)
             {
                 var type = e.Type ?? "Error";
@@ -125,6 +128,8 @@ public sealed class ErrorEvent
     {
         get
         {
+            // Sentry's cron and uptime occurrences send an empty culprit.
+            if (Occurrence is not null) return "";
             if (!string.IsNullOrEmpty(Transaction)) return Transaction;
             var frame = MainException?.InnermostInApp;
             if (frame is null) return null;
@@ -137,6 +142,7 @@ public sealed class ErrorEvent
     {
         get
         {
+            if (Occurrence is { } o) return new IssueMetadata(null, o.Subtitle, null, null, Title);
             if (MainException is { } e)
             {
                 var frame = e.InnermostInApp;
@@ -152,3 +158,10 @@ public sealed class ErrorEvent
         return newline < 0 ? text : text[..newline];
     }
 }
+
+/// <summary>
+/// An issue-platform occurrence as Sentry's monitors produce one (monitors/logic/incident_occurrence.py,
+/// uptime/issue_platform.py): the group type's slug and category, its title and subtitle, and the evidence
+/// lines Sentry shows (failure reason, environment, last successful check-in).
+/// </summary>
+public sealed record Occurrence(string IssueType, string IssueCategory, string Title, string Subtitle, IReadOnlyList<KeyValuePair<string, string>> Evidence);

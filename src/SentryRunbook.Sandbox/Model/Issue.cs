@@ -35,6 +35,10 @@ public sealed class Issue
     public string Platform { get; internal set; } = "other";
     public string? Logger { get; internal set; }
     public string Type { get; internal set; } = "error";
+    /// <summary>The group type's slug: `error`, or an occurrence's (monitor_check_in_failure, uptime_domain_failure).</summary>
+    public string IssueType { get; internal set; } = "error";
+    /// <summary>`error`, or an occurrence's category (`cron`, `uptime`).</summary>
+    public string IssueCategory { get; internal set; } = "error";
 
     public string Status { get; internal set; } = "unresolved";
     /// <summary>An explicit substatus (regressed, escalating, archived_…); null means derived (new/ongoing).</summary>
@@ -120,6 +124,8 @@ public sealed class Issue
             Platform = e.Platform;
             Logger = e.Logger;
             Type = e.Type;
+            IssueType = e.Occurrence?.IssueType ?? "error";
+            IssueCategory = e.Occurrence?.IssueCategory ?? "error";
         }
 
         foreach (var (key, value) in e.Tags)

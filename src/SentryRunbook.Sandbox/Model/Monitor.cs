@@ -118,3 +118,26 @@ public sealed class CronFields
 
     private static bool Int(string s, out int value) => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out value);
 }
+
+/// <summary>
+/// An uptime monitor (Sentry's uptime detector): a URL checked every `IntervalSeconds` from a region, and the
+/// results of its checks, oldest first. Mutated under the store lock only.
+/// </summary>
+public sealed class UptimeMonitor
+{
+    public required string Id { get; init; }
+    public required Project Project { get; init; }
+    public required string Name { get; init; }
+    public required string Url { get; init; }
+    public string Method { get; init; } = "GET";
+    public int IntervalSeconds { get; init; } = 60;
+    public int TimeoutMs { get; init; } = 5000;
+    public string Environment { get; init; } = "production";
+    /// <summary>Oldest first.</summary>
+    public List<UptimeCheck> Checks { get; } = [];
+    /// <summary>1 = up, 2 = down (Sentry's UptimeStatus).</summary>
+    public int UptimeStatus => Checks.Count > 0 && Checks[^1].Status != "success" ? 2 : 1;
+}
+
+/// <summary>One check: `success`, `failure` or `missed_window`, why it failed (failure, timeout, dns_error, …) and the HTTP status.</summary>
+public sealed record UptimeCheck(string Id, DateTimeOffset ScheduledAt, DateTimeOffset At, string Status, string? Reason, int? HttpStatusCode, int DurationMs, bool InIncident, string Region);

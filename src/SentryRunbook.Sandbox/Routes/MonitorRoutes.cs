@@ -8,7 +8,7 @@ using SentryRunbook.Sandbox.WireFormat;
 
 namespace SentryRunbook.Sandbox.Routes;
 
-/// <summary>Cron monitors: list (sentry-cli's `monitors list`), detail and check-ins, org- and project-scoped.</summary>
+/// <summary>Cron monitors: list (sentry-cli's `monitors list`), detail and check-ins, org- and project-scoped; uptime monitors and their checks (project-scoped, as in Sentry).</summary>
 public static class MonitorRoutes
 {
     public static void Map(WebApplication app, SandboxState state)
@@ -18,6 +18,37 @@ public static class MonitorRoutes
         app.MapGet("/api/0/organizations/{org}/monitors/{monitor}/checkins/", context => CheckIns(context, state)).WithMetadata(RequiredScope.OrgRead);
         app.MapGet("/api/0/projects/{org}/{project}/monitors/{monitor}/", context => Detail(context, state)).WithMetadata(RequiredScope.OrgRead);
         app.MapGet("/api/0/projects/{org}/{project}/monitors/{monitor}/checkins/", context => CheckIns(context, state)).WithMetadata(RequiredScope.OrgRead);
+        app.MapGet("/api/0/projects/{org}/{project}/uptime/{monitor}/", context => Uptime(context, state)).WithMetadata(RequiredScope.OrgRead);
+        app.MapGet("/api/0/projects/{org}/{project}/uptime/{monitor}/checks/", context => UptimeChecks(context, state)).WithMetadata(RequiredScope.OrgRead);
+    }
+
+    private static Task Uptime(HttpContext context, SandboxState state)
+    {
+        if (FindUptime(context, state) is not { } monitor) return JsonOut.NotFound(context);
+        return JsonOut.Write(context, state.Store.Read(_ => UptimeWriter.Monitor(monitor)));
+    }
+
+    /// <summary>Newest first, at most 100 a page.</summary>
+    private static Task UptimeChecks(HttpContext context, SandboxState state)
+    {
+        if (FindUptime(context, state) is not { } monitor) return JsonOut.NotFound(context);
+        if (!PageRequest.TryRead(context.Request, "per_page", out var page, out var error))
+            return JsonOut.Detail(context, StatusCodes.Status400BadRequest, error!);
+        var (total, body) = state.Store.Read(_ =>
+        {
+            var checks = monitor.Checks.OrderByDescending(c => c.At).ToList();
+            return (checks.Count, JsonOut.Array(checks.Skip(page.Offset).Take(page.Size).Select(c => (JsonNode?)UptimeWriter.Check(monitor, c))));
+        });
+        LinkHeader.Apply(context, state.BaseUri, page, total);
+        return JsonOut.Write(context, body);
+    }
+
+    private static UptimeMonitor? FindUptime(HttpContext context, SandboxState state)
+    {
+        var store = state.Store;
+        if (!store.IsOrganization(OrganizationRoutes.Route(context, "org"))) return null;
+        if (store.FindProject(OrganizationRoutes.Route(context, "project")) is not { } project) return null;
+        return store.FindUptimeMonitor(project, OrganizationRoutes.Route(context, "monitor"));
     }
 
     private static Task List(HttpContext context, SandboxState state)

@@ -188,9 +188,12 @@ public sealed class IssueSearch
                 }
                 AddIssue(i => i.IsSubscribed ?? IsAssignedTo(i, "me"), negated);
                 return true;
-            case "issue.category" or "issue.type":
-                // Every issue the sandbox groups comes from an error event: category and type "error".
-                AddIssue(_ => values.Contains("error", StringComparer.Ordinal), negated);
+            case "issue.category":
+                // "outage" is Sentry's newer category for both cron and uptime issues.
+                AddIssue(i => values.Contains(i.IssueCategory, StringComparer.Ordinal) || (i.IssueCategory is "cron" or "uptime" && values.Contains("outage", StringComparer.Ordinal)), negated);
+                return true;
+            case "issue.type":
+                AddIssue(i => values.Contains(i.IssueType, StringComparer.Ordinal), negated);
                 return true;
             case "issue.priority":
             {

@@ -256,8 +256,8 @@ public sealed partial class EventStore
         return issue;
     }
 
-    /// <summary>Sentry's initial priority, simplified: fatal and unhandled errors high, errors/warnings medium, the rest low.</summary>
-    private static string InitialPriority(ErrorEvent e) => e.Level switch
+    /// <summary>Sentry's initial priority, simplified: fatal and unhandled errors high, errors/warnings medium, the rest low; cron and uptime outages high (their group types' default).</summary>
+    private static string InitialPriority(ErrorEvent e) => e.Occurrence is not null ? "high" : e.Level switch
     {
         "fatal" => "high",
         "error" => e.IsUnhandled ? "high" : "medium",

@@ -59,7 +59,7 @@ public sealed class EventWriter(EventStore store)
             ["platform"] = e.Platform,
             ["dateReceived"] = Dates.Iso(e.Received),
             ["errors"] = new JsonArray(),
-            ["occurrence"] = null,
+            ["occurrence"] = Occurrence(e),
             ["_meta"] = new JsonObject(),
             ["crashFile"] = null,
             ["culprit"] = e.Culprit,
@@ -126,9 +126,35 @@ public sealed class EventWriter(EventStore store)
             if (m.Filename is not null) o["filename"] = m.Filename;
             if (m.Function is not null) o["function"] = m.Function;
         }
+        else if (m.Value is not null)
+        {
+            // An occurrence's metadata: its subtitle as the value (Sentry's generic issues).
+            o["value"] = m.Value;
+        }
         o["title"] = m.Title;
         return o;
     }
+
+    /// <summary>The issue-platform occurrence of a cron or uptime event (IssueOccurrence.to_dict, camelCased), else null.</summary>
+    private static JsonObject? Occurrence(ErrorEvent e) => e.Occurrence is not { } o ? null : new JsonObject
+    {
+        ["id"] = e.EventId,
+        ["projectId"] = int.Parse(e.Project.Id, System.Globalization.CultureInfo.InvariantCulture),
+        ["eventId"] = e.EventId,
+        ["fingerprint"] = new JsonArray(e.Hash),
+        ["issueTitle"] = o.Title,
+        ["subtitle"] = o.Subtitle,
+        ["resourceId"] = null,
+        ["evidenceData"] = new JsonObject(),
+        ["evidenceDisplay"] = new JsonArray(o.Evidence.Select((x, i) => (JsonNode?)new JsonObject { ["name"] = x.Key, ["value"] = x.Value, ["important"] = i == 0 }).ToArray()),
+        ["type"] = o.IssueType == "monitor_check_in_failure" ? 4001 : 7001,
+        // IssueOccurrence.to_dict writes the detection time as Unix seconds.
+        ["detectionTime"] = e.Timestamp.ToUnixTimeMilliseconds() / 1000.0,
+        ["level"] = e.Level,
+        ["culprit"] = "",
+        ["priority"] = 75,
+        ["assignee"] = null,
+    };
 
     public static JsonObject? User(EventUser? u) => u is null ? null : new JsonObject
     {

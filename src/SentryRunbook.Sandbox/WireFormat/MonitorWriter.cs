@@ -76,3 +76,48 @@ public sealed class MonitorWriter(OrganizationWriter organizations)
         ["alert_rule_id"] = null,
     };
 }
+
+/// <summary>
+/// Uptime monitors (ProjectUptimeSubscriptionSerializer) and their checks (EapCheckEntrySerializer): a failed
+/// check inside an incident is `failure_incident`, as Sentry translates it. Call inside EventStore.Read.
+/// </summary>
+public static class UptimeWriter
+{
+    public static JsonObject Monitor(UptimeMonitor m) => new()
+    {
+        ["id"] = m.Id,
+        ["projectSlug"] = m.Project.Slug,
+        ["environment"] = m.Environment,
+        ["name"] = m.Name,
+        ["status"] = "active",
+        ["uptimeStatus"] = m.UptimeStatus,
+        ["mode"] = 1,
+        ["url"] = m.Url,
+        ["method"] = m.Method,
+        ["body"] = null,
+        ["headers"] = new JsonArray(),
+        ["intervalSeconds"] = m.IntervalSeconds,
+        ["timeoutMs"] = m.TimeoutMs,
+        ["owner"] = new JsonObject { ["type"] = "team", ["id"] = m.Project.Team.Id, ["name"] = m.Project.Team.Slug },
+        ["traceSampling"] = false,
+    };
+
+    public static JsonObject Check(UptimeMonitor m, UptimeCheck c) => new()
+    {
+        ["uptimeCheckId"] = c.Id,
+        ["uptimeSubscriptionId"] = int.Parse(m.Id, System.Globalization.CultureInfo.InvariantCulture),
+        ["projectUptimeSubscriptionId"] = int.Parse(m.Id, System.Globalization.CultureInfo.InvariantCulture),
+        ["timestamp"] = c.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+        ["scheduledCheckTime"] = c.ScheduledAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+        ["checkStatus"] = c.Status == "failure" && c.InIncident ? "failure_incident" : c.Status,
+        ["checkStatusReason"] = c.Reason,
+        ["httpStatusCode"] = c.HttpStatusCode,
+        ["durationMs"] = c.DurationMs,
+        ["traceId"] = c.Id.Replace("-", "", StringComparison.Ordinal),
+        ["traceSpansCount"] = 0,
+        ["incidentStatus"] = c.InIncident ? 1 : 0,
+        ["environment"] = m.Environment,
+        ["region"] = c.Region,
+        ["regionName"] = c.Region == "us-east-1" ? "US East" : c.Region,
+    };
+}

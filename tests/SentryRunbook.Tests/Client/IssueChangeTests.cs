@@ -32,6 +32,20 @@ public class IssueChangeTests
     private static SentryIssue Issue(string? priority, SentryActor? assignee) =>
         new("1", "WEB-1", "t", null, "error", "unresolved", "ongoing", "web", "1", null, null, null, 1, 1, null, null, null, false, assignee, Array.Empty<IssueStatPoint>(), priority: priority);
 
+    public static TheoryData<IssueChange, SentryIssue, SentryIssue, string> Transitions => new()
+    {
+        // the change, the issue before, after, the journal's detail
+        { new IssueChange { Priority = "high" }, Issue("medium", null), Issue("high", null), "priority medium -> high" },
+        { new IssueChange { Priority = "high" }, Issue(null, null), Issue("high", null), "priority none -> high" },
+        { new IssueChange { AssignedTo = IssueAssignee.Team("9", "billing") }, Issue("low", null), Issue("low", new SentryActor("team", "9", "billing", null)), "assignee nobody -> team:9 (#billing)" },
+        { new IssueChange { Priority = "low", AssignedTo = IssueAssignee.Nobody }, Issue("high", new SentryActor("user", "1", "Ada", "ada@example.com")), Issue("low", null), "priority high -> low; assignee user:1 (Ada) -> nobody" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Transitions))]
+    public void The_journal_says_what_each_change_did_naming_assignees_by_id(IssueChange change, SentryIssue before, SentryIssue after, string detail) =>
+        Assert.Equal(detail, change.Transition(before, after));
+
     public static TheoryData<string, IssueChange, SentryIssue, bool> AlreadySo => new()
     {
         { "same priority", new IssueChange { Priority = "high" }, Issue("high", null), true },

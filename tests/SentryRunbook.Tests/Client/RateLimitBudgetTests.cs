@@ -135,11 +135,62 @@ public class RateLimitBudgetTests
     [InlineData("GET /api/0/projects/acme/{project}/issues/", 5, 1)]
     [InlineData("PUT /api/0/organizations/acme/issues/", 40, 1)]
     [InlineData("GET /api/0/organizations/acme/events/", 40, 1)]
+    [InlineData("POST /api/0/organizations/acme/issues/{id}/summarize/", 10, 60)]
+    [InlineData("GET /api/0/organizations/acme/issues/{id}/summarize/", 40, 1)]
+    [InlineData("POST /api/0/organizations/acme/issues/{id}/comments/", 40, 1)]
     public void Known_limits_come_from_Sentrys_source(string key, int limit, int seconds)
     {
         (int known, TimeSpan window) = RateLimitBudgets.KnownLimit(key);
         Assert.Equal(limit, known);
         Assert.Equal(TimeSpan.FromSeconds(seconds), window);
+    }
+
+    [Fact]
+    public async Task Seers_budget_is_ten_a_minute_before_any_header_arrives()
+    {
+        string key = RateLimitBudgets.Key(HttpMethod.Post, new Uri("https://us.sentry.io/api/0/organizations/acme/issues/4123/summarize/"));
+        using var budgets = new RateLimitBudgets(25, TimeProvider.System, TimeSpan.FromSeconds(5), null);
+        var leases = new List<System.Threading.RateLimiting.RateLimitLease>();
+        for (int i = 0; i < RateLimitBudgets.SeerSummariesPerMinute; i++) leases.Add(await budgets.AcquireAsync(key, CancellationToken.None));
+        foreach (var lease in leases) lease.Dispose();
+
+        Assert.Equal(10, budgets.Limits()[key]);
+        // The eleventh summary of the minute waits for the window (it is not refused, and not sent): cancelled here rather than awaited.
+        using var cancel = new CancellationTokenSource();
+        ValueTask<System.Threading.RateLimiting.RateLimitLease> eleventh = budgets.AcquireAsync(key, cancel.Token);
+        Assert.False(eleventh.IsCompleted);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await eleventh);
+
+        // Another issue's tags, in the same moment, are not held up by Seer's budget.
+        string tags = RateLimitBudgets.Key(HttpMethod.Get, new Uri("https://us.sentry.io/api/0/organizations/acme/issues/4123/tags/"));
+        ValueTask<System.Threading.RateLimiting.RateLimitLease> other = budgets.AcquireAsync(tags, CancellationToken.None);
+        Assert.True(other.IsCompleted);
+        (await other).Dispose();
+    }
+
+    [Fact]
+    public async Task Seers_header_limit_is_counted_per_minute_not_per_second()
+    {
+        string key = RateLimitBudgets.Key(HttpMethod.Post, new Uri("https://us.sentry.io/api/0/organizations/acme/issues/4123/summarize/"));
+        using var budgets = new RateLimitBudgets(25, TimeProvider.System, TimeSpan.FromSeconds(5), null);
+        (await budgets.AcquireAsync(key, CancellationToken.None)).Dispose();
+        // Sentry says 20 (today's limit per user); the window stays Seer's minute.
+        budgets.Observe(key, 200, name => name switch { "X-Sentry-Rate-Limit-Limit" => "20", "X-Sentry-Rate-Limit-Remaining" => "19", _ => null });
+        Assert.Equal(20, budgets.Limits()[key]);
+        Assert.Equal(TimeSpan.FromMinutes(1), budgets.Windows()[key]);
+        for (int i = 0; i < 20; i++)
+        {
+            ValueTask<System.Threading.RateLimiting.RateLimitLease> next = budgets.AcquireAsync(key, CancellationToken.None);
+            Assert.True(next.IsCompleted, $"request {i + 1} of the new window waited");
+            (await next).Dispose();
+        }
+
+        using var cancel = new CancellationTokenSource();
+        ValueTask<System.Threading.RateLimiting.RateLimitLease> over = budgets.AcquireAsync(key, cancel.Token);
+        Assert.False(over.IsCompleted);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await over);
     }
 }
 

@@ -52,7 +52,10 @@ internal sealed class FakeSentryApi : ISentryApi
         Calls.Enqueue($"issues:{query.Query}:{query.StatsPeriod}");
         return Task.FromResult(Answer(IssuePage, query));
     }
-    public Task<SentryEvent> GetIssueEventAsync(string issueId, string eventId, IReadOnlyList<string> environments, CancellationToken cancellationToken) => throw new NotSupportedException();
+    /// <summary>The issue's latest event, when a test sets one.</summary>
+    public Func<string, SentryEvent>? LatestEvent { get; set; }
+    public Task<SentryEvent> GetIssueEventAsync(string issueId, string eventId, IReadOnlyList<string> environments, CancellationToken cancellationToken) =>
+        LatestEvent is null || eventId != "latest" ? throw new NotSupportedException() : Task.FromResult(LatestEvent(issueId));
     public Task<SentryPage<SentryEvent>> GetIssueEventPageAsync(string issueId, int perPage, Uri? nextPage, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<IReadOnlyList<SentryActivity>> GetIssueActivityAsync(string issueId, CancellationToken cancellationToken)
     {
@@ -88,6 +91,21 @@ internal sealed class FakeSentryApi : ISentryApi
         Summaries.TryGetValue(issueId, out SentryIssueSummary? summary)
             ? Task.FromResult(summary)
             : Task.FromException<SentryIssueSummary>(new SentryApiException(SentryErrorKind.Permission, "SentrySeerUnavailable", "Seer is not enabled for this organization.", "Enable Seer.", 403, "Seer is not enabled", "POST", null));
+
+    /// <summary>Monitors by slug (cron) or id (uptime); an unknown one answers 404 as Sentry does.</summary>
+    public Dictionary<string, SentryMonitor> Monitors { get; } = new(StringComparer.Ordinal);
+
+    public Task<SentryMonitor> GetCronMonitorAsync(string monitorSlug, int checkIns, CancellationToken cancellationToken) => Monitor($"monitor:{monitorSlug}", monitorSlug);
+
+    public Task<SentryMonitor> GetUptimeMonitorAsync(string project, string monitorId, int checks, CancellationToken cancellationToken) => Monitor($"uptime:{project}:{monitorId}", monitorId);
+
+    private Task<SentryMonitor> Monitor(string call, string key)
+    {
+        Calls.Enqueue(call);
+        return Monitors.TryGetValue(key, out SentryMonitor? monitor)
+            ? Task.FromResult(monitor)
+            : Task.FromException<SentryMonitor>(new SentryApiException(SentryErrorKind.NotFound, "SentryNotFound", "Not found.", "Check the monitor.", 404, "The requested resource does not exist", "GET", null));
+    }
 
     public Task<SentryIssue> UpdateIssueAsync(string issueId, IssueChange change, CancellationToken cancellationToken) => throw new NotSupportedException();
 

@@ -44,4 +44,19 @@ public class TimelineJournalTests
         Assert.Equal(TimeSpan.FromMinutes(55), timeline.TimeToResolve);
         Assert.Null(Timelines.WithJournal(Sentry(), journal.Take(6).ToArray()).ResolvedAt);
     }
+
+    [Fact]
+    public void Taking_an_issue_with_Set_SentryIssue_is_on_the_timeline_and_acknowledges_it()
+    {
+        var journal = new[]
+        {
+            new JournalEntry(T0.AddMinutes(4), "bob@host", JournalActions.SetIssue, "8", "WEB-8", change: "set priority high"),
+            new JournalEntry(T0.AddMinutes(6), "ada@host", JournalActions.SetIssue, "7", "WEB-7", "web", "set priority high and assign to #backend", detail: "priority medium -> high; assignee nobody -> team:1 (#backend)"),
+        };
+
+        IncidentTimeline timeline = Timelines.WithJournal(Sentry(), journal);
+        TimelineEntry set = Assert.Single(timeline.Entries, e => e.Source == "Runbook");
+        Assert.Equal(("issue_set", "Set priority high and assign to #backend: priority medium -> high; assignee nobody -> team:1 (#backend)", "ada@host"), (set.Kind, set.Text, set.User));
+        Assert.Equal(TimeSpan.FromMinutes(6), timeline.TimeToAcknowledge);
+    }
 }
