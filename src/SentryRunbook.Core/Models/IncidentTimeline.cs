@@ -33,7 +33,7 @@ namespace SentryRunbook.Models
 
         /// <summary>A person did this (a note, an acknowledgement, an assignment, a status change by a user, an action of the runbook): what acknowledgement is made of.</summary>
         public bool IsHumanAction =>
-            Kind == "acknowledged" || Kind == "note" || Kind == "note_added" || Kind == "message_sent" || Kind == "deploy_recorded" || Kind == "status_changed" || Kind == "status_undone"
+            Kind == "acknowledged" || Kind == "note" || Kind == "note_added" || Kind == "message_sent" || Kind == "deploy_recorded" || Kind == "status_changed" || Kind == "status_undone" || Kind == "issue_set"
             || (User != null && (Source == "Status" || Source == "Assignment"));
 
         internal TimelineEntry ForIssue(string? issue) => new TimelineEntry(Time, Source, Kind, Text, User, issue, Environment);

@@ -164,8 +164,7 @@ namespace SentryRunbook.Rendering
                         break;
                     case JournalActions.SetIssue when aboutIssue:
                         // Taking or handing over an issue is a person acting on it: it acknowledges the incident.
-                        entries.Add(new TimelineEntry(j.Time, "Runbook", "issue_set", $"{Capitalize(j.Change ?? "changed")}: {j.Detail ?? string.Empty}".TrimEnd(' ', ':'), j.User));
-                        acted.Add(j.Time);
+                        entries.Add(new TimelineEntry(j.Time, "Runbook", "issue_set", $"{Capitalize(j.Change ?? "changed")}: {j.Detail ?? string.Empty}".TrimEnd(' ', ':'), j.User, issue));
                         break;
                     case JournalActions.SetStatus when aboutIssue:
                     case JournalActions.UndoStatus when aboutIssue:
