@@ -72,7 +72,8 @@ namespace SentryRunbook.Analysis
     /// as the baseline's noise is Poisson's: a minute or a window above the 99.9% quantile of the baseline's count is not
     /// the baseline. A baseline of zero means no event at all.</item>
     /// <item>Mitigating means the last five minutes' excess over the baseline is at most half the peak's (the busiest five
-    /// minutes); going back to Ongoing takes more than four fifths, so noise near the line does not flap.</item>
+    /// minutes; fewer in a wave younger than ten minutes), or the last minute is back at the baseline after a peak above
+    /// it; going back to Ongoing takes more than four fifths, so noise near the line does not flap.</item>
     /// <item>Resolved is Sentry's word; an issue that is unresolved again after it (or that Sentry marks regressed) is
     /// Regressed, and a new wave begins: its own peak, the same pre-incident baseline.</item>
     /// </list>
@@ -123,6 +124,25 @@ namespace SentryRunbook.Analysis
         /// <summary>When the watch last saw the issue resolved; null if never.</summary>
         public DateTimeOffset? ResolvedAt { get; private set; }
 
+        /// <summary>
+        /// A count() series as minutes: 1-minute buckets as they are; a wider bucket (Sentry widens the interval of long
+        /// windows) spread evenly over its minutes, which is exact for a mean and the best that can be said for a minute.
+        /// </summary>
+        public static IReadOnlyList<KeyValuePair<DateTimeOffset, double>> PerMinute(SentryRunbook.Models.SentryTimeSeries? series)
+        {
+            var minutes = new List<KeyValuePair<DateTimeOffset, double>>();
+            IReadOnlyList<SentryRunbook.Models.SentryTimePoint> points = series?.Points ?? Array.Empty<SentryRunbook.Models.SentryTimePoint>();
+            TimeSpan width = points.Count > 1 ? points[1].Time - points[0].Time : Minute;
+            int perBucket = Math.Max(1, (int)Math.Round(width.TotalMinutes));
+            foreach (SentryRunbook.Models.SentryTimePoint point in points)
+            {
+                double value = point.Value ?? 0;
+                for (int i = 0; i < perBucket; i++) minutes.Add(new KeyValuePair<DateTimeOffset, double>(Floor(point.Time) + TimeSpan.FromMinutes(i), value / perBucket));
+            }
+
+            return minutes;
+        }
+
         /// <summary>The mean events per minute of a series over [start, end): the baseline from the hour before the incident.</summary>
         public static double? MeanPerMinute(IEnumerable<KeyValuePair<DateTimeOffset, double>> buckets, DateTimeOffset start, DateTimeOffset end)
         {
@@ -168,7 +188,11 @@ namespace SentryRunbook.Analysis
             double? five = Mean(complete, 5);
             double? fifteen = Mean(complete, 15);
             double? peak = complete.Count > 0 ? complete.Max() : (double?)null;
-            double peakFive = RollingMax(complete, 5);
+            // The last few minutes against the busiest few: five once the wave is ten minutes old, fewer before, so a
+            // young wave's fall is seen (the same window for both sides would always compare the wave with itself).
+            int window = Math.Min(5, Math.Max(1, (complete.Count + 1) / 2));
+            double recent = Mean(complete, window) ?? 0;
+            double peakRecent = RollingMax(complete, window);
             int atBaseline = 0;
             for (int i = complete.Count - 1; i >= 0 && complete[i] <= MinuteCeiling; i--) atBaseline++;
 
@@ -193,13 +217,15 @@ namespace SentryRunbook.Analysis
             }
             else
             {
-                double excess = Math.Max(0, five!.Value - Baseline);
-                double peakExcess = peakFive - Baseline;
+                double excess = Math.Max(0, recent - Baseline);
+                double peakExcess = peakRecent - Baseline;
                 double share = peakExcess > 0 ? excess / peakExcess : 1;
                 if (peakExcess > 0) _mitigating = _mitigating ? share <= OngoingAbove : share <= MitigatingAtOrBelow;
+                // Back at the baseline after a peak above it: falling, whatever the averages still carry of the peak.
+                if (atBaseline > 0 && peak > MinuteCeiling) _mitigating = true;
                 state = _mitigating ? WatchStates.Mitigating : _regressed ? WatchStates.Regressed : WatchStates.Ongoing;
                 string atBase = atBaseline > 0 ? $"; {atBaseline} of {_recoveryMinutes} minute(s) at the baseline so far" : $"; not at the baseline ({Number(Baseline)}/min, up to {Number(MinuteCeiling)} in a minute is noise)";
-                reason = $"{Number(five.Value)}/min over the last {Math.Min(5, complete.Count)} minute(s) is {Math.Round(share * 100).ToString("0", CultureInfo.InvariantCulture)}% of the peak's excess over the baseline (busiest 5 minutes {Number(peakFive)}/min){atBase}";
+                reason = $"{Number(recent)}/min over the last {window} minute(s) is {Math.Round(share * 100).ToString("0", CultureInfo.InvariantCulture)}% of the peak's excess over the baseline (busiest {window} minute(s) {Number(peakRecent)}/min){atBase}";
             }
 
             State = state;

@@ -169,9 +169,11 @@ public class IncidentWatchTests
         List<WatchRound> back = Run(watch, new double[] { 12, 30, 30, 30, 30, 6, 2, 0, 0, 0 }, status: "unresolved", substatus: "regressed", offset: 7);
         Assert.Equal(WatchStates.Regressed, back[0].State);
         Assert.True(back[0].Changed);
-        Assert.All(back.Take(8), r => Assert.Equal(WatchStates.Regressed, r.State));
+        Assert.All(back.Take(7), r => Assert.Equal(WatchStates.Regressed, r.State));
         // The regression's own peak, not the first wave's 80.
         Assert.Equal(30, back[4].PeakEventsPerMinute);
+        // Back at the baseline (a minute without events) but not for the whole window yet.
+        Assert.Equal(WatchStates.Mitigating, back[7].State);
         Assert.Equal(WatchStates.Mitigating, back[8].State);
         Assert.Equal(WatchStates.Recovered, back[9].State);
     }
@@ -301,5 +303,32 @@ public class IncidentWatchTests
         Assert.Equal("resolve", resolution.PagerDutyAction);
         Assert.Contains("returned to baseline (0.5 events/min) for 2 minutes", resolution.FixApplied);
         Assert.Equal(Start.AddMinutes(3).AddHours(48), resolution.PostmortemDue);
+    }
+
+    [Fact]
+    public void Wide_buckets_are_spread_over_their_minutes_and_minute_buckets_kept()
+    {
+        var hourly = new SentryTimeSeries("count()", new[] { new SentryTimePoint(Start, 120), new SentryTimePoint(Start.AddHours(1), 60) });
+        IReadOnlyList<KeyValuePair<DateTimeOffset, double>> minutes = IncidentWatch.PerMinute(hourly);
+        Assert.Equal(120, minutes.Count);
+        Assert.Equal(2, minutes[0].Value);
+        Assert.Equal(Start.AddMinutes(59), minutes[59].Key);
+        Assert.Equal(1, minutes[60].Value);
+        Assert.Equal(180, minutes.Sum(m => m.Value), 6);
+
+        var perMinute = new SentryTimeSeries("count()", new[] { new SentryTimePoint(Start, 4), new SentryTimePoint(Start.AddMinutes(1), null) });
+        Assert.Equal(new[] { 4.0, 0.0 }, IncidentWatch.PerMinute(perMinute).Select(m => m.Value));
+        Assert.Empty(IncidentWatch.PerMinute(null));
+    }
+
+    [Fact]
+    public void A_short_incident_is_seen_falling_before_the_recovery_window_is_over()
+    {
+        // Five minutes at most: the decay shows in the comparison of the last minutes with the busiest ones.
+        var watch = new IncidentWatch(Start, 0, TimeSpan.FromMinutes(2));
+        List<WatchRound> rounds = Run(watch, new double[] { 98, 47, 0, 0 });
+        Assert.Equal(new[] { WatchStates.Ongoing, WatchStates.Mitigating, WatchStates.Mitigating, WatchStates.Recovered }, States(rounds));
+        Assert.Equal(98, rounds[3].PeakEventsPerMinute);
+        Assert.Equal(36.25, rounds[3].LastFiveMinutes);
     }
 }
