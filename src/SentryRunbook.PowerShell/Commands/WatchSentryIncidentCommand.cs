@@ -309,7 +309,7 @@ namespace SentryRunbook.PowerShell.Commands
             }
         }
 
-        /// <summary>The incident's start: -Since, the incident's or the issues' first seen; never more than a day ago (said).</summary>
+        /// <summary>The incident's first minute: from -Since, the incident's or the issues' first seen; never more than a day ago (said).</summary>
         private DateTimeOffset IncidentStart(List<(string Input, SentryIssue Issue)> issues, DateTimeOffset now)
         {
             DateTimeOffset start = Since?.ToUniversalTime()
@@ -322,7 +322,8 @@ namespace SentryRunbook.PowerShell.Commands
                 start = now - LongestIncident;
             }
 
-            return start;
+            // Whole minutes: the incident's first minute is all incident, and the hour before it all baseline.
+            return new DateTimeOffset(start.UtcTicks - (start.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
         }
 
         /// <summary>The mean events per minute in the hour before the incident began; null (said) when Sentry cannot tell.</summary>
