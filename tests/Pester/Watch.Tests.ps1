@@ -104,6 +104,32 @@ Describe 'Watch-SentryIncident' {
         $issue.Substatus | Should -Be 'regressed'
     }
 
+    It 'sends its updates with the dedup key New-IncidentMessage gives the same triage or incident' {
+        $first = Start-LiveIncident @{ project = 'web'; type = 'KeyErrorA'; value = 'first member'; peakPerMinute = 60; rise = 1; plateau = '5m'; decay = 0 }
+        $second = Start-LiveIncident @{ project = 'api'; type = 'KeyErrorB'; value = 'second member'; peakPerMinute = 60; rise = 1; plateau = '5m'; decay = 0 }
+        try {
+            $triage = Invoke-SentryTriage $first.issueId -WarningAction SilentlyContinue
+            $rounds = @($triage | Watch-SentryIncident -Interval 00:00:01 -UpdateEvery 00:00:01 -Timeout 00:00:02 -WebhookUri "$($script:Hook.Uri)/hook" -WarningAction SilentlyContinue)
+            $sent = @(Receive-TestWebhook $script:Hook | ForEach-Object { $_.Body | ConvertFrom-Json })
+            $sent.Count | Should -BeGreaterOrEqual 1
+            $sent.dedupKey | Sort-Object -Unique | Should -Be ($triage | New-IncidentMessage -Kind Initial).DedupKey
+            $sent[0].severity | Should -Be $triage.Severity.Severity
+            $rounds[0].ShortId | Should -Be $first.shortId
+
+            $members = @(Get-SentryIssue $first.issueId, $second.issueId)
+            $incident = [SentryRunbook.Models.SentryIncident]::new([SentryRunbook.Models.SentryIssue[]] $members, 'Checkout down', $members[0], 'P1', $members[0].ShortId, 'test', $null,
+                [SentryRunbook.Models.IncidentMemberReason[]] @(), [string[]] @(), [string[]] @('production'), $null)
+            $rounds = @(Watch-SentryIncident -Incident $incident -Interval 00:00:01 -UpdateEvery 00:00:01 -Timeout 00:00:02 -WebhookUri "$($script:Hook.Uri)/hook" -WarningAction SilentlyContinue)
+            $rounds[0].IssueId | Should -Be $incident.Id
+            $sent = @(Receive-TestWebhook $script:Hook | ForEach-Object { $_.Body | ConvertFrom-Json })
+            $sent.Count | Should -BeGreaterOrEqual 1
+            $sent.dedupKey | Sort-Object -Unique | Should -Be (New-IncidentMessage -Incident $incident -Kind Initial).DedupKey
+            $sent[0].severity | Should -Be 'P1'
+            $sent[0].text | Should -Match ([regex]::Escape($second.shortId)) -Because 'the members are listed'
+        }
+        finally { Stop-LiveIncident $first; Stop-LiveIncident $second }
+    }
+
     It 'refuses a recovery window shorter than a minute and a zero interval' {
         { Watch-SentryIncident 1 -RecoveredAfter 00:00:30 -ErrorAction Stop } | Should -Throw -ErrorId 'SentryWatchRecoveryTooShort*'
         { Watch-SentryIncident 1 -Interval 0 -ErrorAction Stop } | Should -Throw -ErrorId 'SentryWatchTimeInvalid*'

@@ -73,7 +73,7 @@ namespace SentryRunbook.Rendering
             CultureInfo inv = CultureInfo.InvariantCulture;
             var parts = new List<string>
             {
-                $"{Rate(round.EventsPerMinute)} errors/min in the last minute, {Rate(round.LastFiveMinutes)}/min over 5 min, {Rate(round.LastFifteenMinutes)}/min over 15 min; peak {Rate(round.PeakEventsPerMinute)}/min; pre-incident baseline {Rate(round.BaselineEventsPerMinute)}/min{(round.BaselineKnown ? string.Empty : " (assumed: the hour before could not be read)")}",
+                round.EventsPerMinute is null ? round.Reason + $" (pre-incident baseline {Rate(round.BaselineEventsPerMinute)}/min)" : $"{Rate(round.EventsPerMinute)} errors/min in the last minute, {Rate(round.LastFiveMinutes)}/min over 5 min, {Rate(round.LastFifteenMinutes)}/min over 15 min; peak {Rate(round.PeakEventsPerMinute)}/min; pre-incident baseline {Rate(round.BaselineEventsPerMinute)}/min{(round.BaselineKnown ? string.Empty : " (assumed: the hour before could not be read)")}",
             };
             switch (round.State)
             {

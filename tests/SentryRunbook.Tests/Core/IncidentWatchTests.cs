@@ -331,4 +331,15 @@ public class IncidentWatchTests
         Assert.Equal(98, rounds[3].PeakEventsPerMinute);
         Assert.Equal(36.25, rounds[3].LastFiveMinutes);
     }
+
+    [Fact]
+    public void An_update_before_the_first_complete_minute_says_so_rather_than_unknown_figures()
+    {
+        var watch = new IncidentWatch(Start, 1.5, TimeSpan.FromMinutes(15));
+        WatchRound round = watch.Observe(Start.AddSeconds(20), Array.Empty<KeyValuePair<DateTimeOffset, double>>(), "unresolved", null);
+        string progress = WatchMessages.Progress(round, Start.AddSeconds(20));
+        Assert.StartsWith("No complete minute since the incident began yet", progress);
+        Assert.Contains("baseline 1.5/min", progress);
+        Assert.DoesNotContain("unknown", progress);
+    }
 }
