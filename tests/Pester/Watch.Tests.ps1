@@ -130,6 +130,29 @@ Describe 'Watch-SentryIncident' {
         finally { Stop-LiveIncident $first; Stop-LiveIncident $second }
     }
 
+    It 'runs unattended as the Azure Automation sample runbook, bounded by its -Timeout' {
+        $live = Start-LiveIncident @{ project = 'web'; type = 'AutomationError'; value = 'unattended'; peakPerMinute = 60; rise = 1; plateau = '5m'; decay = 0 }
+        try {
+            # Azure Automation provides Get-AutomationPSCredential and Get-AutomationVariable; here they are stand-ins.
+            $runbook = Join-Path (Get-RepoRoot) 'samples/AzureAutomation-WatchIncident.ps1'
+            $modules = Split-Path (Split-Path (Get-TestModulePath))
+            $output = Invoke-FreshPwsh @"
+`$env:PSModulePath = '$modules' + [IO.Path]::PathSeparator + `$env:PSModulePath
+function Get-AutomationPSCredential([string] `$Name) { [pscredential]::new('sentry', (ConvertTo-SecureString '$($script:Sandbox.Token)' -AsPlainText -Force)) }
+function Get-AutomationVariable([string] `$Name) { if (`$Name -eq 'PagerDutyRoutingKey') { 'automation-routing-key' } else { '$($script:Hook.Uri)/hook' } }
+& '$runbook' -BaseUri '$($script:Sandbox.BaseUri)' -Organization '$($script:Sandbox.Organization)' -IssueId '$($live.issueId)' -Interval 00:00:01 -UpdateEvery 00:00:01 -Timeout 00:00:03 -PagerDutyUri '$($script:Hook.Uri)/v2/enqueue'
+"@
+        }
+        finally { Stop-LiveIncident $live }
+        $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
+        $rounds = @($output | Where-Object { $_ -match '^\d{4}-\d\d-\d\d \d\d:\d\d UTC Ongoing' })
+        $rounds.Count | Should -BeGreaterOrEqual 2 -Because ($output -join "`n")
+        $received = @(Receive-TestWebhook $script:Hook)
+        @($received | Where-Object Path -eq '/v2/enqueue').Count | Should -BeGreaterOrEqual 1
+        @($received | Where-Object Path -eq '/hook').Count | Should -Be @($received | Where-Object Path -eq '/v2/enqueue').Count
+        ($output -join "`n") | Should -Not -Match 'automation-routing-key'
+    }
+
     It 'refuses a recovery window shorter than a minute and a zero interval' {
         { Watch-SentryIncident 1 -RecoveredAfter 00:00:30 -ErrorAction Stop } | Should -Throw -ErrorId 'SentryWatchRecoveryTooShort*'
         { Watch-SentryIncident 1 -Interval 0 -ErrorAction Stop } | Should -Throw -ErrorId 'SentryWatchTimeInvalid*'
