@@ -102,6 +102,13 @@ Describe 'Watch-SentryIncident' {
         $issue = Get-SentryIssue $live.issueId
         $issue.Status | Should -Be 'unresolved'
         $issue.Substatus | Should -Be 'regressed'
+
+        # A new watch on the regressed issue takes the regression as the incident's start, and says Regressed.
+        $again = @(Watch-SentryIncident $live.issueId -WhatIf -Interval 00:00:01 -Timeout 00:00:01 -WarningAction SilentlyContinue)
+        $again[0].State | Should -Be 'Regressed'
+        $regression = (Get-SentryIssueActivity $live.issueId | Where-Object Type -eq 'set_regression' | Select-Object -First 1).DateCreated
+        $again[0].Since | Should -Be ([DateTimeOffset]::new($regression.UtcDateTime.Ticks - $regression.UtcDateTime.Ticks % [TimeSpan]::TicksPerMinute, [TimeSpan]::Zero))
+        $again[0].Since | Should -BeGreaterThan $updates[0].Since
     }
 
     It 'sends its updates with the dedup key New-IncidentMessage gives the same triage or incident' {

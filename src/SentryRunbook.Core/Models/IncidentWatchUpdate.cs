@@ -28,8 +28,10 @@ namespace SentryRunbook.Models
             IncidentMessage? message,
             IReadOnlyList<IncidentDelivery> delivery,
             IncidentImpact? impact,
-            bool resolvedByWatch)
+            bool resolvedByWatch,
+            DateTimeOffset? since = null)
         {
+            Since = since;
             Time = time;
             IssueId = issueId;
             ShortId = shortId;
@@ -86,6 +88,8 @@ namespace SentryRunbook.Models
         public IReadOnlyList<IncidentDelivery> Delivery { get; }
         /// <summary>The whole measurement of the round (queries included, for the record).</summary>
         public IncidentImpact? Impact { get; }
+        /// <summary>The first minute of the incident as the watch took it (-Since, the incident's start, the regression, or the first seen); its baseline is the hour before.</summary>
+        public DateTimeOffset? Since { get; }
         /// <summary>True in the round the watch resolved the issue (-ResolveOnRecovery).</summary>
         public bool ResolvedByWatch { get; }
 

@@ -73,7 +73,7 @@ namespace SentryRunbook.PowerShell.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
-        /// <summary>When the incident began; default the incident's start or the issue's first seen (at most 24 hours ago).</summary>
+        /// <summary>When the incident began; default the incident's start, the issue's regression, or its first seen (at most 24 hours ago).</summary>
         [Parameter]
         public DateTimeOffset? Since { get; set; }
 
@@ -263,14 +263,14 @@ namespace SentryRunbook.PowerShell.Commands
                         nextDue = now + cadence!.Value;
                     }
 
-                    WriteObject(Update(now, watchId, shortId, reading, impact, nextDue, message, delivery, false));
+                    WriteObject(Update(now, watchId, shortId, watch, reading, impact, nextDue, message, delivery, false));
 
                     if (resolved.Count > 0)
                     {
                         everResolved = true;
                         WatchRound after = watch.Observe(now, Array.Empty<KeyValuePair<DateTimeOffset, double>>(), "resolved", null);
                         (IncidentMessage? notice, IReadOnlyList<IncidentDelivery> noticeDelivery) = Send(IncidentMessages.Build(WatchMessages.Resolution(template, reading, impact, now)), sender);
-                        WriteObject(Update(now, watchId, shortId, after, impact, null, notice, noticeDelivery, true));
+                        WriteObject(Update(now, watchId, shortId, watch, after, impact, null, notice, noticeDelivery, true));
                         reading = after;
                     }
 
@@ -314,6 +314,7 @@ namespace SentryRunbook.PowerShell.Commands
         {
             DateTimeOffset start = Since?.ToUniversalTime()
                 ?? _incident?.Start
+                ?? RegressedAt(issues)
                 ?? issues.Where(i => i.Issue.FirstSeen.HasValue).Select(i => i.Issue.FirstSeen!.Value).DefaultIfEmpty(now).Min();
             if (start > now) start = now;
             if (now - start > LongestIncident)
@@ -324,6 +325,29 @@ namespace SentryRunbook.PowerShell.Commands
 
             // Whole minutes: the incident's first minute is all incident, and the hour before it all baseline.
             return new DateTimeOffset(start.UtcTicks - (start.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
+        }
+
+        /// <summary>
+        /// For an issue Sentry marks regressed, the incident is the regression: it began with Sentry's latest
+        /// set_regression activity, and the hour before that (resolved, quiet) is its baseline, not the hour before the
+        /// issue was first seen, which may be weeks ago. Null when no watched issue regressed or the activity cannot be read.
+        /// </summary>
+        private DateTimeOffset? RegressedAt(List<(string Input, SentryIssue Issue)> issues)
+        {
+            SentryIssue? regressed = issues.Select(i => i.Issue).FirstOrDefault(i => i.Substatus == "regressed");
+            if (regressed is null) return null;
+            try
+            {
+                IReadOnlyList<SentryActivity> activity = Call((api, ct) => api.GetIssueActivityAsync(regressed.Id, ct));
+                DateTimeOffset? at = activity.Where(a => a.Type == "set_regression" && a.DateCreated.HasValue).Select(a => a.DateCreated).Max();
+                if (at != null) WriteVerbose($"{regressed.ShortId} regressed at {Utc(at.Value)}: the incident is taken to begin then");
+                return at;
+            }
+            catch (SentryApiException ex) when (!IsFatal(ex))
+            {
+                WriteVerbose($"The activity of {regressed.ShortId} could not be read ({ex.Message}); the incident is taken to begin at its first seen");
+                return null;
+            }
         }
 
         /// <summary>The mean events per minute in the hour before the incident began; null (said) when Sentry cannot tell.</summary>
@@ -505,9 +529,9 @@ namespace SentryRunbook.PowerShell.Commands
             return (message, deliveries);
         }
 
-        private static IncidentWatchUpdate Update(DateTimeOffset now, string watchId, string? shortId, WatchRound r, IncidentImpact? impact, DateTimeOffset? nextDue, IncidentMessage? message, IReadOnlyList<IncidentDelivery> delivery, bool resolvedByWatch) =>
+        private static IncidentWatchUpdate Update(DateTimeOffset now, string watchId, string? shortId, IncidentWatch watch, WatchRound r, IncidentImpact? impact, DateTimeOffset? nextDue, IncidentMessage? message, IReadOnlyList<IncidentDelivery> delivery, bool resolvedByWatch) =>
             new IncidentWatchUpdate(now, watchId, shortId, r.State, r.PreviousState, r.EventsPerMinute, r.LastFiveMinutes, r.LastFifteenMinutes, r.PeakEventsPerMinute, r.BaselineEventsPerMinute, r.MinutesAtBaseline,
-                impact?.UniqueUsers, impact?.CrashFreeSessionRate, r.Reason, r.State == WatchStates.Resolved ? null : nextDue, message, delivery, impact, resolvedByWatch);
+                impact?.UniqueUsers, impact?.CrashFreeSessionRate, r.Reason, r.State == WatchStates.Resolved ? null : nextDue, message, delivery, impact, resolvedByWatch, watch.IncidentStart);
 
         private static string Rate(double? value) => value is double v ? v.ToString("#,0.##", CultureInfo.InvariantCulture) : "-";
 
