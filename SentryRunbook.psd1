@@ -37,6 +37,7 @@
         'Get-SentryRollbackTarget'
         'Test-SentryReleaseHealth'
         'Watch-SentryRelease'
+        'Watch-SentryIncident'
         'New-IncidentMessage'
         'Send-IncidentMessage'
         'Save-IncidentEvidence'

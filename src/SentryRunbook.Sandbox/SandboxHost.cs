@@ -69,6 +69,7 @@ public sealed class SandboxHost : IAsyncDisposable
         builder.Services.AddSingleton(state);
         builder.Services.AddSingleton(new Faults.FaultInjector(options.Faults));
         builder.Services.AddSingleton<Webhooks.WebhookDispatcher>();
+        builder.Services.AddSingleton<LiveIncidents>();
 
         var app = builder.Build();
         if (options.Verbose) app.Use(LogToStderr);
@@ -76,6 +77,7 @@ public sealed class SandboxHost : IAsyncDisposable
         app.UseMiddleware<SandboxOptionsControl>(); // /sandbox/options: loopback only, never faulted
         app.UseMiddleware<TrafficControl>(); // /sandbox/traffic: what was asked and refused, for benchmarks and tests
         app.UseMiddleware<Webhooks.WebhookControl>(); // /sandbox/webhooks: loopback only, never faulted
+        app.UseMiddleware<LiveControl>(); // /sandbox/live: live incidents in real time, loopback only, never faulted
         app.UseRouting();
         app.UseMiddleware<RateLimits>();
         app.UseMiddleware<Faults.FaultMiddleware>(); // before auth; see FaultMiddleware for why

@@ -97,6 +97,13 @@ namespace SentryRunbook.Abstractions
         /// <summary>Keep the incomplete last bucket (<c>partial=1</c>): an incident in progress lives in it.</summary>
         public bool Partial { get; set; } = true;
 
+        /// <summary>
+        /// An issue's (or issues') events per minute over a window: <paramref name="issueFilter"/> is <c>issue.id:N</c>,
+        /// <c>issue.id:[N,M]</c> or <c>issue:WEB-1A</c> (see ImpactMeasurer.IssueFilter).
+        /// </summary>
+        public static StatsQuery EventsPerMinute(string issueFilter, IReadOnlyList<string> projects, IReadOnlyList<string> environments, TimeWindow window) =>
+            new StatsQuery { Dataset = "errors", YAxes = new[] { "count()" }, Interval = "1m", Query = issueFilter, Projects = projects, Environments = environments, Window = window };
+
         /// <summary>The query's parameters, in the order sent: built once, for the request and for the record.</summary>
         public IReadOnlyList<KeyValuePair<string, string>> ToParameters()
         {

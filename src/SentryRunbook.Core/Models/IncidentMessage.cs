@@ -38,9 +38,11 @@ namespace SentryRunbook.Models
             DateTimeOffset? postmortemDue,
             string? response,
             string dedupKey,
-            IReadOnlyList<string>? members = null)
+            IReadOnlyList<string>? members = null,
+            string? pagerDutyAction = null)
         {
             Kind = kind;
+            PagerDutyAction = pagerDutyAction ?? (kind == "Initial" ? "trigger" : kind == "Update" ? "acknowledge" : "resolve");
             Service = MessageEscaping.Clean(service) ?? "Service";
             Status = MessageEscaping.Clean(status) ?? string.Empty;
             Severity = severity;
@@ -115,6 +117,11 @@ namespace SentryRunbook.Models
         public DateTimeOffset? PostmortemDue { get; }
         /// <summary>The severity's response time in the policy's words (<c>15 minutes</c>).</summary>
         internal string? Response { get; }
+        /// <summary>
+        /// The Events v2 action: trigger (initial), acknowledge (update) or resolve (resolution). A watch's updates
+        /// trigger again with the dedup key instead, which updates the alert in place and never stops its escalation.
+        /// </summary>
+        public string PagerDutyAction { get; }
         /// <summary>Stable per incident (<c>sentryrunbook-{organization}-{issue id}</c>): the same for the initial alert, updates and resolution of one issue.</summary>
         public string DedupKey { get; }
         /// <summary>The runbook's plain-text layout.</summary>
@@ -124,7 +131,7 @@ namespace SentryRunbook.Models
         public string SlackPayload { get; }
         /// <summary>A Teams Workflows webhook body carrying an Adaptive Card 1.4.</summary>
         public string TeamsPayload { get; }
-        /// <summary>PagerDuty Events API v2 without the routing key: trigger (initial), acknowledge (update) or resolve (resolution).</summary>
+        /// <summary>PagerDuty Events API v2 without the routing key, with <see cref="PagerDutyAction"/>.</summary>
         public string PagerDutyPayload { get; }
         /// <summary>
         /// A generic JSON body: <c>schemaVersion</c> (1), <c>kind</c>, <c>service</c>, <c>status</c>, <c>severity</c>,

@@ -39,6 +39,11 @@ namespace SentryRunbook.Rendering
                 }
             }
 
+            if (request.PagerDutyAction != null && request.PagerDutyAction != "trigger" && request.PagerDutyAction != "acknowledge" && request.PagerDutyAction != "resolve")
+            {
+                throw new ArgumentException($"PagerDutyAction must be trigger, acknowledge or resolve, not '{request.PagerDutyAction}'.", nameof(request));
+            }
+
             TimeSpan? updateEvery = null;
             DateTimeOffset? nextUpdate = null, resolvedAt = null, postmortemDue = null;
             TimeSpan? duration = null;
@@ -88,7 +93,8 @@ namespace SentryRunbook.Rendering
                 postmortemDue,
                 level?.Response,
                 string.IsNullOrWhiteSpace(request.DedupKey) ? DedupKey(request.Organization, request.IssueId ?? request.ShortId ?? service) : request.DedupKey!.Trim(),
-                request.Members);
+                request.Members,
+                request.PagerDutyAction);
         }
 
         /// <summary>

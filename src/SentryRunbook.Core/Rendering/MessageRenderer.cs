@@ -355,11 +355,11 @@ namespace SentryRunbook.Rendering
 
         /// <summary>
         /// Events API v2. Initial → trigger with the payload and links; Update → acknowledge and
-        /// Resolution → resolve, which need only the action and the dedup key.
+        /// Resolution → resolve, which need only the action and the dedup key. A watch's update triggers (with the payload).
         /// </summary>
         public string PagerDuty(string? routingKey)
         {
-            string action = _m.Kind == "Initial" ? "trigger" : _m.Kind == "Update" ? "acknowledge" : "resolve";
+            string action = _m.PagerDutyAction;
             var json = new JsonWriter().BeginObject();
             if (routingKey != null) json.Property("routing_key", routingKey);
             json.Property("event_action", action);

@@ -42,7 +42,12 @@ namespace SentryRunbook.Rendering
         public IncidentPolicy Policy { get; set; } = IncidentPolicy.Default;
         /// <summary>For an incident of many issues: the members, "SHORT-ID: title", listed in the message.</summary>
         public System.Collections.Generic.IReadOnlyList<string>? Members { get; set; }
-        /// <summary>When the message is created; the default value means the current time.</summary>
+        /// <summary>
+        /// The PagerDuty event action when not the kind's own (<c>trigger</c> for an update re-triggers with the dedup key,
+        /// updating the alert in place without acknowledging it); null for the kind's.
+        /// </summary>
+        public string? PagerDutyAction { get; set; }
+                /// <summary>When the message is created; the default value means the current time.</summary>
         public DateTimeOffset Now { get; set; }
     }
 }

@@ -17,7 +17,7 @@ namespace SentryRunbook.PowerShell.Commands
     [OutputType(typeof(IncidentDelivery))]
     public sealed class SendIncidentMessageCommand : SentryCmdlet
     {
-        public static readonly Uri DefaultPagerDutyUri = new Uri("https://events.pagerduty.com/v2/enqueue");
+        public static readonly Uri DefaultPagerDutyUri = MessageTargets.DefaultPagerDutyUri;
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
         [ValidateNotNull]
@@ -53,58 +53,32 @@ namespace SentryRunbook.PowerShell.Commands
         public string? Journal { get; set; }
 
         private JournalFile? _journal;
+        private MessageTargets _targets = null!;
 
         protected override void BeginProcessing()
         {
             _journal = JournalFile.Open(this, Journal);
-            if (SlackWebhookUri is null && TeamsWebhookUri is null && PagerDutyRoutingKey is null && WebhookUri is null)
-            {
-                ThrowTerminatingError(ErrorRecords.Input("IncidentTargetMissing", "Name where to send: -SlackWebhookUri, -TeamsWebhookUri, -PagerDutyRoutingKey or -WebhookUri.", "Pass one or more targets.", null));
-            }
-
-            foreach (Uri? uri in new[] { SlackWebhookUri, TeamsWebhookUri, PagerDutyUri, WebhookUri })
-            {
-                if (uri != null && !IsAcceptable(uri))
-                {
-                    ThrowTerminatingError(ErrorRecords.Input("IncidentTargetInvalid", $"A webhook address must be an absolute https URL (http only to this machine); '{uri.Scheme}://{uri.Host}/...' is not.", "Copy the webhook URL from Slack, Teams or PagerDuty as it is.", uri.Host));
-                }
-            }
+            _targets = new MessageTargets(SlackWebhookUri, TeamsWebhookUri, PagerDutyRoutingKey, PagerDutyUri, WebhookUri);
+            if (_targets.Problem(required: true) is ErrorRecord problem) ThrowTerminatingError(problem);
         }
 
         protected override void ProcessRecord()
         {
             IncidentMessage message = Message!;
-            var sends = new List<(string Target, Uri Uri, string Json)>();
-            if (SlackWebhookUri != null) sends.Add(("Slack", SlackWebhookUri, message.SlackPayload));
-            if (TeamsWebhookUri != null) sends.Add(("Teams", TeamsWebhookUri, message.TeamsPayload));
-            if (PagerDutyRoutingKey != null) sends.Add(("PagerDuty", PagerDutyUri ?? DefaultPagerDutyUri, message.PagerDutyPayloadFor(PagerDutyRoutingKey)));
-            if (WebhookUri != null) sends.Add(("Webhook", WebhookUri, message.WebhookPayload));
-
-            var approved = sends.Where(s => ShouldProcess($"{s.Target} ({s.Uri.Host})", $"Send the {message.Kind} message about {message.ShortId ?? message.Service}")).ToList();
+            var approved = _targets.For(message).Where(s =>
+            {
+                (string target, string action) = MessageTargets.Describe(s, message);
+                return ShouldProcess(target, action);
+            }).ToList();
             if (approved.Count == 0) return;
 
-            IMessageSender sender = ClientFactory.MessageSender;
-            IncidentDelivery[] deliveries = Await(ct => Task.WhenAll(approved.Select(s => sender.SendAsync(s.Target, message.Kind, s.Uri, s.Json, ct))));
-            string user = JournalEntry.CurrentUser();
-            _journal?.Write(this, deliveries.Select(d => new JournalEntry(DateTimeOffset.UtcNow, user, JournalActions.SendMessage, d.Target,
-                shortId: message.ShortId, change: $"{message.Kind} message to {d.Target} ({d.Host})", dedupKey: message.DedupKey, messageKind: message.Kind,
-                incident: message.IssueId, succeeded: d.Succeeded, detail: d.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList());
+            IncidentDelivery[] deliveries = Await(ct => MessageTargets.SendAsync(ClientFactory.MessageSender, approved, message, ct));
+            _journal?.Write(this, MessageTargets.JournalEntries(message, deliveries));
             foreach (IncidentDelivery delivery in deliveries)
             {
                 WriteObject(delivery);
-                if (!delivery.Succeeded)
-                {
-                    WriteError(ErrorRecords.Input(
-                        "IncidentDeliveryFailed",
-                        $"{delivery.Target} at {delivery.Host} did not take the {delivery.Kind} message after {delivery.Attempts} attempt(s): {delivery.StatusCode?.ToString() ?? "no answer"} {delivery.Detail}",
-                        "Check the webhook URL or routing key (a 4xx means it was refused), then send again; PagerDuty deduplicates by the incident's key.",
-                        delivery.Target,
-                        ErrorCategory.ConnectionError));
-                }
+                if (!delivery.Succeeded) WriteError(MessageTargets.Failure(delivery));
             }
         }
-
-        private static bool IsAcceptable(Uri uri) =>
-            uri.IsAbsoluteUri && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback));
     }
 }

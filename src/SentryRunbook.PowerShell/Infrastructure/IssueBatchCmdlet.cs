@@ -180,6 +180,161 @@ namespace SentryRunbook.PowerShell.Infrastructure
             }
         }
 
+        /// <summary>
+        /// The guarded status change every command that resolves issues shares (Set-SentryIssueStatus, Watch-SentryIncident
+        /// -ResolveOnRecovery): plans it per issue before anything is sent (already so: no request; still receiving events:
+        /// refused unless <paramref name="force"/>), asks ShouldProcess per issue and once more for a high-impact change,
+        /// applies it with the single-issue route or, for many, the guarded bulk route, writes the reason as a note and
+        /// the journal, and reports every outcome. Returns the issues Sentry changed, as it has them afterwards.
+        /// </summary>
+        private protected List<SentryIssue> ChangeStatus(StatusChange change, List<(string Input, SentryIssue Issue)> issues, bool force, string? reason, JournalFile? journal, bool passThru, IReadOnlyDictionary<string, string>? incidentOf = null)
+        {
+            var approved = new List<(string Input, SentryIssue Issue)>();
+            foreach (PlannedChange planned in StatusPlanner.Plan(issues.Select(i => i.Issue).ToList(), change, DateTimeOffset.UtcNow, force, FreshIds))
+            {
+                string input = issues.First(i => ReferenceEquals(i.Issue, planned.Issue)).Input;
+                switch (planned.Action)
+                {
+                    case PlannedAction.AlreadyDone:
+                        WriteVerbose(planned.Reason);
+                        if (passThru) WriteObject(planned.Issue);
+                        break;
+                    case PlannedAction.Refused:
+                        WriteError(ErrorRecords.Input(planned.ErrorId!, planned.Reason, "Wait until the issue stops receiving events, or add -Force.", input, ErrorCategory.OperationStopped));
+                        break;
+                    default:
+                        if (ShouldProcess($"{planned.Issue.ShortId} ({planned.Issue.Title})", change.Describe()))
+                        {
+                            approved.Add((input, planned.Issue));
+                        }
+
+                        break;
+                }
+            }
+
+            if (approved.Count == 0) return new List<SentryIssue>();
+            if (StatusPlanner.IsHighImpact(change, approved.Count)
+                && !ConfirmHighImpact(Capitalize(change.Describe()), approved.Count, force, "Add -Confirm:$false to confirm it in a script (the still-firing guard stays on), or -Force.")) return new List<SentryIssue>();
+
+            return ApplyStatus(change, approved, reason, journal, passThru, incidentOf);
+        }
+
+        private List<SentryIssue> ApplyStatus(StatusChange change, List<(string Input, SentryIssue Issue)> approved, string? reason, JournalFile? journal, bool passThru, IReadOnlyDictionary<string, string>? incidentOf)
+        {
+            var progress = new ProgressRecord(3, MyInvocation.MyCommand.Name, $"{Capitalize(change.Describe())}: {approved.Count} issue(s)");
+            string? note = reason is null ? null : $"{Capitalize(change.Describe())}: {reason}";
+            bool bulk = approved.Count > StatusPlanner.SingleRouteMax;
+            WriteVerbose(bulk
+                ? $"{Capitalize(change.Describe())}: {approved.Count} issues with Sentry's bulk route, one project per request, each request guarded so that only the ids it names can change; then read back"
+                : $"{Capitalize(change.Describe())}: {approved.Count} issue(s) with Sentry's single-issue route");
+            (SentryIssue? Issue, SentryApiException? Error)[] results;
+            WriteProgress(progress);
+            try
+            {
+                results = Call((api, ct) => bulk ? ChangeStatusInBulkAsync(api, change, approved.Select(a => a.Issue).ToList(), progress, ct) : ChangeStatusOneByOneAsync(api, change, approved.Select(a => a.Issue).ToList(), progress, ct));
+            }
+            finally
+            {
+                progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(progress);
+            }
+
+            // Notes only on issues that changed; a failed note does not undo or hide the change that was made.
+            SentryApiException?[] noteErrors = note is null
+                ? new SentryApiException?[results.Length]
+                : Call((api, ct) => Task.WhenAll(results.Select(async r =>
+                {
+                    if (r.Issue is null) return null;
+                    try
+                    {
+                        await IdempotentWrites.AddNoteOnceAsync(api, r.Issue.Id, note, QueueVerbose, ct).ConfigureAwait(false);
+                        return null;
+                    }
+                    catch (SentryApiException ex)
+                    {
+                        return ex;
+                    }
+                })));
+
+            journal?.Write(this, StatusJournalEntries(change, approved, results, reason, incidentOf));
+
+            // Every result is written before a failure that stops the command, so no change already made goes unreported.
+            SentryApiException? fatal = null;
+            var changed = new List<SentryIssue>();
+            for (int i = 0; i < results.Length; i++)
+            {
+                if (results[i].Issue is SentryIssue updated)
+                {
+                    changed.Add(updated);
+                    if (passThru) WriteObject(updated);
+                    if (noteErrors[i] is SentryApiException noteError)
+                    {
+                        WriteError(ErrorRecords.Input(
+                            "SentryIssueNoteFailed",
+                            $"{updated.ShortId} was changed, but the note with the reason could not be written: {noteError.Message}",
+                            "Add it with Add-SentryIssueNote; notes need a token with event:write bound to a user or an internal integration.",
+                            approved[i].Input,
+                            ErrorCategory.WriteError));
+                    }
+                }
+                else if (results[i].Error is SentryApiException error)
+                {
+                    if (IsFatal(error)) fatal ??= error;
+                    else WriteSentryError(error, approved[i].Input);
+                }
+            }
+
+            if (fatal != null) ThrowSentryError(fatal, null);
+            return changed;
+        }
+
+        private static List<JournalEntry> StatusJournalEntries(StatusChange change, List<(string Input, SentryIssue Issue)> approved, (SentryIssue? Issue, SentryApiException? Error)[] results, string? reason, IReadOnlyDictionary<string, string>? incidentOf)
+        {
+            var entries = new List<JournalEntry>();
+            string user = JournalEntry.CurrentUser();
+            for (int i = 0; i < results.Length; i++)
+            {
+                if (!(results[i].Issue is SentryIssue updated)) continue;
+                SentryIssue before = approved[i].Issue;
+                entries.Add(new JournalEntry(DateTimeOffset.UtcNow, user, JournalActions.SetStatus, updated.Id, updated.ShortId, updated.Project,
+                    change.Describe(), reason, IssueState.Of(before), IssueState.Of(updated), incident: incidentOf != null && incidentOf.TryGetValue(updated.Id, out string? incident) ? incident : null));
+            }
+
+            return entries;
+        }
+
+        /// <summary>Few issues: one single-issue PUT each, which answers with the changed issue.</summary>
+        private async Task<(SentryIssue? Issue, SentryApiException? Error)[]> ChangeStatusOneByOneAsync(ISentryApi api, StatusChange change, List<SentryIssue> issues, ProgressRecord progress, CancellationToken ct)
+        {
+            int done = 0;
+            return await Task.WhenAll(issues.Select(async issue =>
+            {
+                (SentryIssue? Issue, SentryApiException? Error) outcome = await Settle(api.UpdateIssueStatusAsync(issue.Id, change, ct)).ConfigureAwait(false);
+                int finished = Interlocked.Increment(ref done);
+                QueueVerbose($"{finished}/{issues.Count}: {issue.ShortId} {(outcome.Error is null ? "done" : "failed")}");
+                QueueProgress(new ProgressRecord(progress.ActivityId, progress.Activity, $"{finished} of {issues.Count} done, the last {issue.ShortId}") { PercentComplete = finished * 100 / issues.Count });
+                return outcome;
+            })).ConfigureAwait(false);
+        }
+
+        /// <summary>Many issues: the bulk route per project with the ids just read, then one batched read to learn what Sentry did.</summary>
+        private Task<(SentryIssue? Issue, SentryApiException? Error)[]> ChangeStatusInBulkAsync(ISentryApi api, StatusChange change, List<SentryIssue> issues, ProgressRecord progress, CancellationToken ct) =>
+            ChangeInBulkAsync(
+                api,
+                issues,
+                (project, ids) => api.UpdateIssueStatusesAsync(project, ids, change, ct),
+                change.HasTakenEffect,
+                updated => new SentryApiException(
+                    SentryErrorKind.InvalidRequest,
+                    "SentryIssueNotChanged",
+                    $"Sentry accepted the change, but {updated.ShortId} is {updated.Status}{(updated.Substatus is null ? string.Empty : $" ({updated.Substatus})")} afterwards.",
+                    "Read it with Get-SentryIssue; change it alone with Set-SentryIssueStatus to see Sentry's answer.",
+                    null, null, "PUT", null),
+                progress,
+                ct);
+
+        private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text.Substring(1);
+
         protected static SentryApiException NotFoundError(string id, string what) =>
             (SentryApiException)ErrorRecords.IssueNotFound(id, what, null).Exception;
 
