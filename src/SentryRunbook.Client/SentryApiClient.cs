@@ -315,7 +315,7 @@ namespace SentryRunbook.Client
                     SentryResponse response = await _http.SendAsync(new SentryRequest(HttpMethod.Put, uri, "event:write", body), cancellationToken).ConfigureAwait(false);
                     return new BulkChangeOutcome(named, response.StatusCode == System.Net.HttpStatusCode.OK, null);
                 }
-                catch (SentryApiException ex) when (ex.Kind != SentryErrorKind.Authentication && ex.Kind != SentryErrorKind.Transport && ex.Kind != SentryErrorKind.Configuration)
+                catch (SentryApiException ex) when (!ex.IsFatal)
                 {
                     return new BulkChangeOutcome(named, false, explain is null ? ex : explain(ex));
                 }

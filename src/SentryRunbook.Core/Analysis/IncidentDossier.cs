@@ -102,7 +102,7 @@ namespace SentryRunbook.Analysis
             {
                 return await call().ConfigureAwait(false);
             }
-            catch (SentryApiException ex) when (ex.Kind != SentryErrorKind.Authentication && ex.Kind != SentryErrorKind.Transport && ex.Kind != SentryErrorKind.Configuration)
+            catch (SentryApiException ex) when (!ex.IsFatal)
             {
                 return fallback;
             }

@@ -194,7 +194,7 @@ namespace SentryRunbook.PowerShell.Infrastructure
 
         protected void ReportFailure(SentryApiException error, string input)
         {
-            if (IsFatal(error)) ThrowSentryError(error, input);
+            if (error.IsFatal) ThrowSentryError(error, input);
             WriteSentryError(error, input);
         }
 
