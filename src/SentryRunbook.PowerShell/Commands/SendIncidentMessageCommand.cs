@@ -92,7 +92,16 @@ namespace SentryRunbook.PowerShell.Commands
             foreach (IncidentDelivery delivery in deliveries)
             {
                 WriteObject(delivery);
-                if (!delivery.Succeeded)
+                if (!delivery.Succeeded && delivery.OutcomeUnknown)
+                {
+                    WriteError(ErrorRecords.Input(
+                        "IncidentDeliveryUncertain",
+                        $"{delivery.Target} at {delivery.Host} answered the {delivery.Kind} message with {delivery.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "a lost connection"}: it may or may not have been posted. It was not sent again, so that it is not posted twice.",
+                        $"Look in the {delivery.Target} channel; send the message again only if it is not there.",
+                        delivery.Target,
+                        ErrorCategory.ConnectionError));
+                }
+                else if (!delivery.Succeeded)
                 {
                     WriteError(ErrorRecords.Input(
                         "IncidentDeliveryFailed",
