@@ -89,10 +89,10 @@ namespace SentryRunbook.Abstractions
         /// </summary>
         Task<SentryIssueSummary> GetIssueSummaryAsync(string issueId, CancellationToken cancellationToken);
 
-        /// <summary>Posts a note (comment) on an issue.</summary>
+        /// <summary>Posts a note (comment) on an issue, once: the client looks for it before posting again after an unknown outcome.</summary>
         Task<SentryActivity> AddNoteAsync(string issueId, string text, CancellationToken cancellationToken);
 
-        /// <summary>Records a deploy of an existing release.</summary>
+        /// <summary>Records a deploy of an existing release, once (set DateFinished: the client recognises a stored deploy by it).</summary>
         Task<SentryDeploy> CreateDeployAsync(string version, DeployRequest deploy, CancellationToken cancellationToken);
     }
 

@@ -37,7 +37,7 @@ namespace SentryRunbook.PowerShell.Commands
             {
                 string? id = ResolveIssueId(input);
                 if (id is null || !ShouldProcess(input, $"Add the note \"{Clip(Text)}\"")) continue;
-                if (TryCall((api, ct) => IdempotentWrites.AddNoteOnceAsync(api, id, Text, QueueVerbose, ct), input, out SentryActivity note))
+                if (TryCall((api, ct) => api.AddNoteAsync(id, Text, ct), input, out SentryActivity note))
                 {
                     _journal?.Write(this, new[] { new JournalEntry(DateTimeOffset.UtcNow, JournalEntry.CurrentUser(), JournalActions.AddNote, id, shortId: IsNumeric(input) ? null : input, change: Text, detail: note.Id) });
                     WriteObject(note);

@@ -195,7 +195,7 @@ namespace SentryRunbook.PowerShell.Commands
                     if (r.Issue is null) return null;
                     try
                     {
-                        await IdempotentWrites.AddNoteOnceAsync(api, r.Issue.Id, note, QueueVerbose, ct).ConfigureAwait(false);
+                        await api.AddNoteAsync(r.Issue.Id, note, ct).ConfigureAwait(false);
                         return null;
                     }
                     catch (SentryApiException ex)
