@@ -100,6 +100,8 @@ namespace SentryRunbook.Analysis
                 ev?.FailingFrame, ev?.Breadcrumbs ?? (IReadOnlyList<SentryBreadcrumb>)Array.Empty<SentryBreadcrumb>(), userContext, tagPatterns, checklist, actions, ev, data.RollbackTarget)
             {
                 SeerSummary = data.SeerSummary,
+                MissingSignals = data.Problems.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + ": " + p.Value)
+                    .Concat(data.Impact?.MissingSignals ?? Array.Empty<string>()).Distinct().ToList(),
             };
         }
 

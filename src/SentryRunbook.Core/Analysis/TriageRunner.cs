@@ -216,7 +216,10 @@ namespace SentryRunbook.Analysis
             }
         }
 
-        /// <summary>A piece of triage that may be missing: Sentry refusing it is recorded, while a bad token or an unreachable host stops the triage.</summary>
+        /// <summary>
+        /// A piece of triage that may be missing: Sentry refusing it is recorded with its error id (the report's
+        /// MissingSignals), never a silent default, while a bad token or an unreachable host stops the triage.
+        /// </summary>
         private static async Task<T?> Optional<T>(string name, Func<CancellationToken, Task<T>> call, Dictionary<string, string> problems, CancellationToken cancellationToken)
             where T : class
         {
@@ -226,7 +229,7 @@ namespace SentryRunbook.Analysis
             }
             catch (SentryApiException ex) when (!ex.IsFatal)
             {
-                lock (problems) problems[name] = $"Sentry answered {(ex.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? ex.Kind.ToString())}" + (ex.Detail is null ? string.Empty : $" ({ex.Detail})");
+                lock (problems) problems[name] = Figures.Refusal(ex);
                 return null;
             }
         }

@@ -51,12 +51,15 @@ namespace SentryRunbook.PowerShell.Commands
             string? id = Evidence?.IssueId ?? ResolveIssueId(IssueId);
             if (id is null) return;
 
+            var missing = new MissingSignals();
             bool ok = TryCall(async (api, ct) =>
             {
                 SentryIssue detail = await api.GetIssueAsync(id, ct).ConfigureAwait(false);
-                return await IncidentDossier.TimelineAsync(api, id, detail, null, ct).ConfigureAwait(false);
+                return await IncidentDossier.TimelineAsync(api, id, detail, null, ct, missing).ConfigureAwait(false);
             }, (object?)Evidence ?? IssueId, out IncidentTimeline timeline);
 
+            // A read that failed leaves a gap in the timeline: say which, rather than show a shorter timeline as complete.
+            if (ok) foreach (string signal in missing.List()) WriteWarning("Not in the timeline: " + signal);
             if (ok) WriteObject(_journal is null ? timeline : SentryRunbook.Rendering.Timelines.WithJournal(timeline, _journal));
         }
     }
