@@ -594,7 +594,7 @@ namespace SentryRunbook.Client
         }
 
         private SentryApiException IssueNotFound(string issueId, SentryApiException ex) =>
-            new SentryApiException(
+            ex.ErrorId == SentryErrors.EvidenceMissId ? ex : new SentryApiException(
                 SentryErrorKind.NotFound,
                 "SentryIssueNotFound",
                 $"Issue '{_http.Redact(issueId)}' was not found in organization '{Organization}' (it may be deleted, merged into another issue, or in a project the token cannot see).",
@@ -602,7 +602,7 @@ namespace SentryRunbook.Client
                 ex.StatusCode, ex.Detail, ex.Method, ex.RequestUri, ex);
 
         private SentryApiException ReleaseNotFound(string version, SentryApiException ex) =>
-            new SentryApiException(
+            ex.ErrorId == SentryErrors.EvidenceMissId ? ex : new SentryApiException(
                 SentryErrorKind.NotFound,
                 "SentryReleaseNotFound",
                 $"Release '{_http.Redact(version)}' was not found in organization '{Organization}'.",

@@ -94,6 +94,8 @@ namespace SentryRunbook.Client
                             status, null, request.Method.Method, request.Uri);
                     }
 
+                    if (Header(response, ReplayHandler.MissHeader) != null) throw SentryErrors.EvidenceMiss(request.Method, request.Uri);
+
                     // Errors end up on screens and in logs: neither the URL nor an echoed body may carry the token.
                     throw SentryErrors.FromResponse(request.Method, RedactUri(request.Uri), status, Redact(body), request.RequiredScope, attempts);
                 }

@@ -64,10 +64,11 @@ namespace SentryRunbook.Analysis
         /// </summary>
         public static string MissingReason(string name, SentryApiException ex) => name + ": " + Refusal(ex);
 
-        /// <summary>What Sentry answered, with its detail and the error id.</summary>
+        /// <summary>What Sentry answered, with its detail, or without an answer the error's message; and the error id.</summary>
         public static string Refusal(SentryApiException ex) =>
-            $"Sentry answered {(ex.StatusCode is int s ? s.ToString(CultureInfo.InvariantCulture) : ex.Kind.ToString())}"
-            + (ex.Detail is null ? string.Empty : $" ({ex.Detail})")
+            (ex.StatusCode is int s
+                ? $"Sentry answered {s.ToString(CultureInfo.InvariantCulture)}" + (ex.Detail is null ? string.Empty : $" ({ex.Detail})")
+                : ex.Message.TrimEnd('.'))
             + $" [{ex.ErrorId}]";
 
         public static ImpactQuery Record(string figure, DiscoverQuery query, string result) => new ImpactQuery(figure, "events/", query.ToParameters(), result);
