@@ -127,9 +127,14 @@ Describe 'Measure-SentryImpact and Get-IncidentSeverity on seed-examples' {
     }
 
     It 'runs as one pipeline from the issue list' {
-        $severities = Get-SentryIssue -Query 'is:unresolved' -Sort date -First 5 | Measure-SentryImpact | Get-IncidentSeverity
+        $issues = @(Get-SentryIssue -Query 'is:unresolved' -Sort date -First 5)
+        $severities = @($issues | Measure-SentryImpact | Get-IncidentSeverity)
         $severities.Count | Should -Be 5
-        $severities.Severity | ForEach-Object { $_ | Should -BeIn @('P0', 'P1', 'P2', 'P3') }
+        @($severities.IssueId | Sort-Object) | Should -Be @($issues.ShortId | Sort-Object)
+        # Each level is the one the issue gets on its own: the pipeline neither mixes up nor drops an issue's figures.
+        foreach ($severity in $severities) {
+            $severity.Severity | Should -Be (Measure-SentryImpact -IssueId $severity.IssueId | Get-IncidentSeverity).Severity
+        }
     }
 
     It 'takes a policy from a .psd1 file' {

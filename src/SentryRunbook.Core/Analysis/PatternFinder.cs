@@ -144,18 +144,17 @@ namespace SentryRunbook.Analysis
             SentryEvent? ev = e.LatestEvent;
             if (ev is null) return null;
 
-            string? ownHost = HostOf(ev.Request?.Url);
             var external = new List<(string Host, string? Status, SentryBreadcrumb Crumb)>();
             int externalCalls = 0;
             foreach (SentryBreadcrumb crumb in ev.Breadcrumbs.Where(IsHttp))
             {
-                string? host = HostOf(Value(crumb, "url"));
-                if (host is null || policy.IsApplicationHost(host) || string.Equals(host, ownHost, StringComparison.OrdinalIgnoreCase)) continue;
+                string? host = UpstreamHosts.External(UpstreamHosts.HostOf(UpstreamHosts.Value(crumb, "url")), ev, policy);
+                if (host is null) continue;
                 externalCalls++;
-                string? status = Value(crumb, "status_code");
+                string? status = UpstreamHosts.Value(crumb, "status_code");
                 bool failed = status is null
                     ? (crumb.Level == "error" || (crumb.Message ?? string.Empty).IndexOf("fail", StringComparison.OrdinalIgnoreCase) >= 0)
-                    : int.TryParse(status, NumberStyles.Integer, CultureInfo.InvariantCulture, out int code) && (code >= 500 || code == 429 || code == 408);
+                    : UpstreamHosts.IsFailingStatus(status);
                 if (failed) external.Add((host, status, crumb));
             }
 
@@ -296,11 +295,6 @@ namespace SentryRunbook.Analysis
 
         private static bool IsHttp(SentryBreadcrumb crumb) =>
             crumb.Type == "http" || crumb.Category == "http" || crumb.Category == "xhr" || crumb.Category == "fetch" || crumb.Data.ContainsKey("url") && crumb.Data.ContainsKey("method");
-
-        private static string? Value(SentryBreadcrumb crumb, string key) => crumb.Data.TryGetValue(key, out string? value) ? value : null;
-
-        private static string? HostOf(string? url) =>
-            url != null && Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) ? uri.Host : null;
 
         private static string FirstLine(string? text) => Clip((text ?? string.Empty).Split('\n')[0], EvidenceLength);
     }
