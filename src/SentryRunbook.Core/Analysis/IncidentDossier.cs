@@ -38,7 +38,9 @@ namespace SentryRunbook.Analysis
         /// </summary>
         public static async Task<IncidentDossier> GatherAsync(ISentryApi api, string issueId, TriageReport? triage, TriageOptions options, DateTimeOffset now, Action<string>? log, CancellationToken cancellationToken)
         {
-            triage ??= await new TriageRunner(api) { Log = log }.RunAsync(issueId, null, options, now, cancellationToken).ConfigureAwait(false);
+            // A postmortem does not print Seer's summary, so the dossier does not ask for it: a replay of saved evidence
+            // (which holds no Seer answer) then reads exactly what the live run read.
+            triage ??= await new TriageRunner(api) { Log = log }.RunAsync(issueId, null, options.WithoutSeer(), now, cancellationToken).ConfigureAwait(false);
             SentryIssue issue = triage.Issue;
 
             var missing = new MissingSignals();
