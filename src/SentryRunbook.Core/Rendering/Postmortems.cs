@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using SentryRunbook.Models;
+using static SentryRunbook.Text.Formats;
 
 namespace SentryRunbook.Rendering
 {
@@ -530,8 +531,6 @@ namespace SentryRunbook.Rendering
 
             return sb.ToString();
         }
-
-        private static string Percent(double value) => value.ToString("0.0", CultureInfo.InvariantCulture) + "%";
 
         private static string Stamp(DateTimeOffset time, bool seconds = false) =>
             time.UtcDateTime.ToString(seconds ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC";

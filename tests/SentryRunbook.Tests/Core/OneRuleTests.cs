@@ -147,4 +147,26 @@ public class OneRuleTests
         Assert.Contains("DeployWindowMinutes", unknown.Message);
         Assert.Equal(23, IncidentPolicy.SettingNames.Distinct().Count());
     }
+
+    [Theory]
+    [InlineData(90.62, "90.62%")]
+    [InlineData(98.5, "98.5%")]
+    [InlineData(100, "100%")]
+    [InlineData(99.999, "100%")]
+    public void Percentages_read_the_same_everywhere(double value, string text)
+    {
+        Assert.Equal(text, SentryRunbook.Text.Formats.Percent(value));
+        var impact = new IncidentImpact("1", "WEB-1", Now.AddHours(-24), Now, 10, 5, 1, 5, value, null, null, Array.Empty<string>(), Array.Empty<string>(), Array.Empty<ImpactQuery>(), null, Array.Empty<string>());
+        Assert.Contains("crash-free sessions at " + text, SentryRunbook.Rendering.IncidentMessages.DescribeImpact(impact));
+    }
+
+    [Fact]
+    public void Times_and_clips_have_one_form()
+    {
+        Assert.Equal("2026-11-28 12:00 UTC", SentryRunbook.Text.Formats.Time(Now.ToOffset(TimeSpan.FromHours(2))));
+        Assert.Equal("an unknown time", SentryRunbook.Text.Formats.Time(null));
+        Assert.Equal("unknown", SentryRunbook.Text.Formats.Time(null, "unknown"));
+        Assert.Equal("abcdefg...", SentryRunbook.Text.Formats.Clip("abcdefghijklmnop", 10));
+        Assert.Equal("short", SentryRunbook.Text.Formats.Clip("short", 10));
+    }
 }
