@@ -14,6 +14,36 @@ using SentryRunbook.Models;
 
 namespace SentryRunbook.Client
 {
+    /// <summary>
+    /// The key an evidence bundle answers by: the method, the path and the parameters sorted by name then value
+    /// (each decoded and encoded the same way), so a later version that orders or encodes its parameters
+    /// differently still finds the answer to the same request.
+    /// </summary>
+    public static class EvidenceKeys
+    {
+        public static string Canonical(string method, string pathAndQuery)
+        {
+            int question = pathAndQuery.IndexOf('?');
+            string path = question < 0 ? pathAndQuery : pathAndQuery.Substring(0, question);
+            string query = question < 0 ? string.Empty : pathAndQuery.Substring(question + 1);
+            var parameters = query.Split(new[] { '&' }, StringSplitOptions.RemoveEmptyEntries)
+                .Select(pair =>
+                {
+                    int equals = pair.IndexOf('=');
+                    string key = equals < 0 ? pair : pair.Substring(0, equals);
+                    string value = equals < 0 ? string.Empty : pair.Substring(equals + 1);
+                    return (Key: Decode(key), Value: Decode(value));
+                })
+                .OrderBy(p => p.Key, StringComparer.Ordinal)
+                .ThenBy(p => p.Value, StringComparer.Ordinal)
+                .Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value));
+            string sorted = string.Join("&", parameters);
+            return method.ToUpperInvariant() + " " + Uri.UnescapeDataString(path).TrimStart('/') + (sorted.Length == 0 ? string.Empty : "?" + sorted);
+        }
+
+        private static string Decode(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
+    }
+
     /// <summary>Records what Sentry answered, under the client's retries, for an evidence bundle.</summary>
     internal sealed class RecordingHandler : DelegatingHandler
     {
@@ -45,8 +75,8 @@ namespace SentryRunbook.Client
                     if (response.Headers.TryGetValues(name, out IEnumerable<string>? values)) headers[name] = string.Join(", ", values);
                 }
 
-                string key = Relative(_baseUri, request.RequestUri);
-                _exchanges[key] = new RecordedExchange("GET", key, status, headers, body);
+                string path = Relative(_baseUri, request.RequestUri);
+                _exchanges[EvidenceKeys.Canonical("GET", path)] = new RecordedExchange("GET", path, status, headers, body);
             }
 
             return response;
@@ -58,21 +88,28 @@ namespace SentryRunbook.Client
                 : uri.PathAndQuery.TrimStart('/');
     }
 
-    /// <summary>Answers from an evidence bundle instead of Sentry: the same requests get the same answers, offline.</summary>
+    /// <summary>
+    /// Answers from an evidence bundle instead of Sentry: the same requests (by <see cref="EvidenceKeys.Canonical"/>) get
+    /// the same answers, offline. A request the bundle has no answer to is marked with <see cref="MissHeader"/>, which
+    /// the client reports as its own error (SentryEvidenceMiss), never as Sentry saying "not found".
+    /// </summary>
     internal sealed class ReplayHandler : HttpMessageHandler
     {
+        public const string MissHeader = "X-SentryRunbook-Evidence-Miss";
+
         private readonly Uri _baseUri;
         private readonly Dictionary<string, RecordedExchange> _exchanges;
 
         public ReplayHandler(Uri baseUri, IReadOnlyList<RecordedExchange> exchanges)
         {
             _baseUri = baseUri;
-            _exchanges = exchanges.GroupBy(e => e.PathAndQuery, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+            _exchanges = exchanges.GroupBy(e => EvidenceKeys.Canonical(e.Method, e.PathAndQuery), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
         }
 
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            string key = request.RequestUri is null ? string.Empty : RecordingHandler.Relative(_baseUri, request.RequestUri);
+            string path = request.RequestUri is null ? string.Empty : RecordingHandler.Relative(_baseUri, request.RequestUri);
+            string key = EvidenceKeys.Canonical(request.Method.Method, path);
             HttpResponseMessage response;
             if (request.Method == HttpMethod.Get && _exchanges.TryGetValue(key, out RecordedExchange? exchange))
             {
@@ -84,8 +121,9 @@ namespace SentryRunbook.Client
                 // Offline there is nothing else to ask; a change is impossible by construction.
                 response = new HttpResponseMessage(request.Method == HttpMethod.Get ? HttpStatusCode.NotFound : HttpStatusCode.MethodNotAllowed)
                 {
-                    Content = new StringContent(JsonSerializer.Serialize(new Dictionary<string, string> { ["detail"] = $"Not in the evidence bundle: {request.Method} {key}" }), Encoding.UTF8, "application/json"),
+                    Content = new StringContent(JsonSerializer.Serialize(new Dictionary<string, string> { ["detail"] = $"Not in the evidence bundle: {key}" }), Encoding.UTF8, "application/json"),
                 };
+                response.Headers.TryAddWithoutValidation(MissHeader, "1");
             }
 
             response.RequestMessage = request;

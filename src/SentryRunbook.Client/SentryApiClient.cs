@@ -315,7 +315,7 @@ namespace SentryRunbook.Client
                     SentryResponse response = await _http.SendAsync(new SentryRequest(HttpMethod.Put, uri, "event:write", body), cancellationToken).ConfigureAwait(false);
                     return new BulkChangeOutcome(named, response.StatusCode == System.Net.HttpStatusCode.OK, null);
                 }
-                catch (SentryApiException ex) when (ex.Kind != SentryErrorKind.Authentication && ex.Kind != SentryErrorKind.Transport && ex.Kind != SentryErrorKind.Configuration)
+                catch (SentryApiException ex) when (!ex.IsFatal)
                 {
                     return new BulkChangeOutcome(named, false, explain is null ? ex : explain(ex));
                 }
@@ -515,7 +515,53 @@ namespace SentryRunbook.Client
             }
         }
 
-        public async Task<SentryActivity> AddNoteAsync(string issueId, string text, CancellationToken cancellationToken)
+        /// <summary>
+        /// Posts a note once: when the POST's outcome is unknown, or Sentry calls it a duplicate, the issue's activity
+        /// says whether it is there already (a note with the same text since the call began, within the clock skew).
+        /// </summary>
+        public Task<SentryActivity> AddNoteAsync(string issueId, string text, CancellationToken cancellationToken)
+        {
+            // Only a note written since this call began can be this call's note; an older one with the same text is another's.
+            DateTimeOffset since = _options.TimeProvider.GetUtcNow() - WrittenOnce.ClockSkew;
+            return WrittenOnce.WriteAsync(
+                $"The note on {_http.Redact(issueId)}",
+                ct => PostNoteAsync(issueId, text, ct),
+                async (ex, ct) =>
+                {
+                    // Sentry itself refuses a duplicate within the hour: then the earlier note is the one to return.
+                    bool duplicate = ex.ErrorId == "SentryNoteDuplicate";
+                    return (await GetIssueActivityAsync(issueId, ct).ConfigureAwait(false))
+                        .FirstOrDefault(a => a.Type == "note" && a.Text == text && (duplicate || (a.DateCreated is DateTimeOffset created && created >= since)));
+                },
+                ex => ex.ErrorId == "SentryNoteDuplicate",
+                _options.TimeProvider,
+                Verbose,
+                cancellationToken);
+        }
+
+        /// <summary>Records a deploy once: a deploy is recognised by its environment, name and finish time, which the caller always sets.</summary>
+        public Task<SentryDeploy> CreateDeployAsync(string version, DeployRequest deploy, CancellationToken cancellationToken)
+        {
+            if (deploy.DateFinished is null) throw new ArgumentException("Set DateFinished so that a stored deploy can be recognised.", nameof(deploy));
+            return WrittenOnce.WriteAsync(
+                $"The deploy of {version} to {deploy.Environment}",
+                ct => PostDeployAsync(version, deploy, ct),
+                async (_, ct) => (await GetDeploysAsync(version, ct).ConfigureAwait(false)).FirstOrDefault(d => SameDeploy(d, deploy)),
+                _ => false,
+                _options.TimeProvider,
+                Verbose,
+                cancellationToken);
+        }
+
+        private static bool SameDeploy(SentryDeploy stored, DeployRequest wanted) =>
+            string.Equals(stored.Environment, wanted.Environment, StringComparison.Ordinal)
+            && string.Equals(stored.Name ?? string.Empty, wanted.Name ?? string.Empty, StringComparison.Ordinal)
+            && stored.DateFinished is DateTimeOffset finished
+            && Math.Abs((finished - wanted.DateFinished!.Value).TotalSeconds) < 1;
+
+        private void Verbose(string line) => _options.Log?.Invoke(_http.Redact(line));
+
+        private async Task<SentryActivity> PostNoteAsync(string issueId, string text, CancellationToken cancellationToken)
         {
             Uri uri = ApiUri($"organizations/{Segment(Organization)}/issues/{Segment(issueId)}/comments/");
             try
@@ -538,7 +584,7 @@ namespace SentryRunbook.Client
             }
         }
 
-        public async Task<SentryDeploy> CreateDeployAsync(string version, DeployRequest deploy, CancellationToken cancellationToken)
+        private async Task<SentryDeploy> PostDeployAsync(string version, DeployRequest deploy, CancellationToken cancellationToken)
         {
             Uri uri = ApiUri($"organizations/{Segment(Organization)}/releases/{Segment(version)}/deploys/");
             try
@@ -568,7 +614,7 @@ namespace SentryRunbook.Client
         }
 
         private SentryApiException IssueNotFound(string issueId, SentryApiException ex) =>
-            new SentryApiException(
+            ex.ErrorId == SentryErrors.EvidenceMissId ? ex : new SentryApiException(
                 SentryErrorKind.NotFound,
                 "SentryIssueNotFound",
                 $"Issue '{_http.Redact(issueId)}' was not found in organization '{Organization}' (it may be deleted, merged into another issue, or in a project the token cannot see).",
@@ -576,7 +622,7 @@ namespace SentryRunbook.Client
                 ex.StatusCode, ex.Detail, ex.Method, ex.RequestUri, ex);
 
         private SentryApiException ReleaseNotFound(string version, SentryApiException ex) =>
-            new SentryApiException(
+            ex.ErrorId == SentryErrors.EvidenceMissId ? ex : new SentryApiException(
                 SentryErrorKind.NotFound,
                 "SentryReleaseNotFound",
                 $"Release '{_http.Redact(version)}' was not found in organization '{Organization}'.",

@@ -11,6 +11,17 @@ namespace SentryRunbook.Client
     {
         public const string AllScopes = "event:read, event:write, project:read, project:releases, org:read";
 
+        public const string EvidenceMissId = "SentryEvidenceMiss";
+
+        /// <summary>Replaying saved evidence, a request the bundle holds no answer to: not Sentry's 404, a gap in the bundle.</summary>
+        public static SentryApiException EvidenceMiss(HttpMethod method, Uri uri) =>
+            new SentryApiException(
+                SentryErrorKind.NotFound,
+                EvidenceMissId,
+                $"The evidence bundle holds no answer to {method.Method} {uri.PathAndQuery}: the run that saved it did not ask this.",
+                "Save the evidence again with this version of SentryRunbook (Save-IncidentEvidence), or run the command against Sentry.",
+                null, "not in the evidence bundle", method.Method, uri);
+
         public static SentryApiException FromResponse(HttpMethod method, Uri uri, int status, string body, string requiredScope, int attempts)
         {
             (string? detail, string? sentryErrorId) = ReadDetail(body);

@@ -33,7 +33,6 @@ namespace SentryRunbook.Client
 
         // What the retry and rate-limit strategies need to know about the request they guard.
         private static readonly ResiliencePropertyKey<string> BudgetKey = new ResiliencePropertyKey<string>("SentryRunbook.Budget");
-        private static readonly ResiliencePropertyKey<bool> SafeToRepeatKey = new ResiliencePropertyKey<bool>("SentryRunbook.SafeToRepeat");
 
         public SentryHttp(SentryClientOptions options)
         {
@@ -55,7 +54,7 @@ namespace SentryRunbook.Client
             HttpResponseMessage response;
             ResilienceContext context = ResilienceContextPool.Shared.Get(cancellationToken);
             context.Properties.Set(BudgetKey, RateLimitBudgets.Key(request.Method, request.Uri));
-            context.Properties.Set(SafeToRepeatKey, request.SafeToRepeat);
+            context.Properties.Set(RetryRules.SafeToRepeatKey, request.SafeToRepeat);
             try
             {
                 response = await _pipeline.ExecuteAsync(
@@ -70,7 +69,7 @@ namespace SentryRunbook.Client
             {
                 throw;
             }
-            catch (Exception ex) when (IsTransportFault(ex))
+            catch (Exception ex) when (RetryRules.IsTransportFault(ex))
             {
                 throw SentryErrors.Transport(request.Method, RedactUri(request.Uri), ex, attempts);
             }
@@ -94,6 +93,8 @@ namespace SentryRunbook.Client
                             "Connect to the address the redirect names (Connect-Sentry -BaseUri), or for sentry.io use your region: -Region us or -Region de.",
                             status, null, request.Method.Method, request.Uri);
                     }
+
+                    if (Header(response, ReplayHandler.MissHeader) != null) throw SentryErrors.EvidenceMiss(request.Method, request.Uri);
 
                     // Errors end up on screens and in logs: neither the URL nor an echoed body may carry the token.
                     throw SentryErrors.FromResponse(request.Method, RedactUri(request.Uri), status, Redact(body), request.RequiredScope, attempts);
@@ -161,51 +162,13 @@ namespace SentryRunbook.Client
         private ResiliencePipeline<HttpResponseMessage> BuildPipeline()
         {
             var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _options.TimeProvider };
-            if (_options.MaxRetries > 0)
-            {
-                builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-                {
-                    MaxRetryAttempts = _options.MaxRetries,
-                    BackoffType = DelayBackoffType.Exponential,
-                    UseJitter = true,
-                    Delay = _options.RetryBaseDelay,
-                    MaxDelay = _options.MaxRetryDelay,
-                    ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args.Outcome, args.Context)),
-                    DelayGenerator = args => new ValueTask<TimeSpan?>(ServerRequestedDelay(args.Outcome.Result)),
-                    OnRetry = args =>
-                    {
-                        string reason = args.Outcome.Exception is { } ex
-                            ? ex.GetBaseException().Message
-                            : $"{(int)args.Outcome.Result!.StatusCode} {args.Outcome.Result.ReasonPhrase}";
-                        Log($"retry {args.AttemptNumber + 1}/{_options.MaxRetries} in {args.RetryDelay.TotalSeconds:0.0} s after {reason}");
-                        args.Outcome.Result?.Dispose();
-                        return default;
-                    },
-                });
-            }
+            builder.AddRetryRules(_options.MaxRetries, _options.RetryBaseDelay, _options.MaxRetryDelay, ServerRequestedDelay, Log);
 
             builder.AddRateLimiter(new RateLimiterStrategyOptions
             {
                 RateLimiter = args => _budgets.AcquireAsync(args.Context.Properties.GetValue(BudgetKey, string.Empty), args.Context.CancellationToken),
             });
             return builder.Build();
-        }
-
-        private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context)
-        {
-            if (context.CancellationToken.IsCancellationRequested) return false;
-
-            // Whether a repeat is harmless comes from the request being guarded: an exception carries no response to ask.
-            bool once = !context.Properties.GetValue(SafeToRepeatKey, false);
-            if (outcome.Exception is { } ex)
-            {
-                return IsTransportFault(ex) && (!once || NeverReachedServer(ex));
-            }
-
-            int status = (int)outcome.Result!.StatusCode;
-            bool retriable = status == 429 || (status >= 500 && status != 501);
-            // A POST that got any answer reached the server: repeating it could create a second note or deploy.
-            return retriable && !once;
         }
 
         /// <summary>For 429 (and 503 with Retry-After): the wait Sentry asked for; null means the exponential back-off.</summary>
@@ -216,11 +179,8 @@ namespace SentryRunbook.Client
             if (status != 429 && status != 503) return null;
 
             DateTimeOffset now = _options.TimeProvider.GetUtcNow();
-            TimeSpan? wait = null;
-            RetryConditionHeaderValue? retryAfter = response.Headers.RetryAfter;
-            if (retryAfter?.Delta is TimeSpan delta) wait = delta;
-            else if (retryAfter?.Date is DateTimeOffset date) wait = date - now;
-            else if (RateLimitBudgets.ResetTime(name => Header(response, name)) is DateTimeOffset reset) wait = reset - now;
+            TimeSpan? wait = RetryRules.RetryAfter(response, now);
+            if (wait is null && RateLimitBudgets.ResetTime(name => Header(response, name)) is DateTimeOffset reset) wait = reset - now;
 
             if (wait is null) return null;
 
@@ -238,38 +198,6 @@ namespace SentryRunbook.Client
 
         /// <summary>For tests: each budget's limit as now known (null: not paced).</summary>
         internal IReadOnlyDictionary<string, int?> BudgetLimits() => _budgets.Limits();
-
-        internal static bool IsTransportFault(Exception ex) =>
-            ex is HttpRequestException || ex is IOException || ex is TimeoutException || ex is SocketException || ex is WebException;
-
-        /// <summary>Connection set-up failures: the request was never sent, so even a POST may be repeated.</summary>
-        private static bool NeverReachedServer(Exception ex)
-        {
-            for (Exception? e = ex; e != null; e = e.InnerException)
-            {
-                // .NET Framework (Windows PowerShell 5.1) reports connection failures as WebException, not SocketException.
-                if (e is WebException web && (web.Status == WebExceptionStatus.ConnectFailure || web.Status == WebExceptionStatus.NameResolutionFailure || web.Status == WebExceptionStatus.ProxyNameResolutionFailure))
-                {
-                    return true;
-                }
-
-                if (e is SocketException socket)
-                {
-                    switch (socket.SocketErrorCode)
-                    {
-                        case SocketError.ConnectionRefused:
-                        case SocketError.HostNotFound:
-                        case SocketError.HostUnreachable:
-                        case SocketError.NetworkUnreachable:
-                        case SocketError.TryAgain:
-                        case SocketError.NoData:
-                            return true;
-                    }
-                }
-            }
-
-            return false;
-        }
 
         private static IReadOnlyDictionary<string, string> CollectHeaders(HttpResponseMessage response)
         {

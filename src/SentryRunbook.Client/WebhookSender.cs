@@ -1,88 +1,130 @@
 using System;
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using Polly;
 using SentryRunbook.Abstractions;
 using SentryRunbook.Models;
+using static SentryRunbook.Text.Formats;
 
 namespace SentryRunbook.Client
 {
     /// <summary>
-    /// Sends incident messages to Slack, Teams, PagerDuty or any webhook: bounded retries on 429 (honouring
-    /// Retry-After) and 5xx with exponential back-off and jitter. The URL is never logged beyond its host:
-    /// webhook URLs carry their secret in the path or query.
+    /// Sends incident messages to Slack, Teams, PagerDuty or any webhook through the client's retry rules
+    /// (<see cref="RetryRules"/>, under Polly). A 429 is a refusal and is retried after Retry-After. A 5xx or a
+    /// dropped connection is retried only for PagerDuty, which deduplicates by the incident's dedup_key: Slack,
+    /// Teams or a generic webhook may already have posted the message, so it is not sent again and the delivery
+    /// says its outcome is unknown. The URL is never logged beyond its host: webhook URLs carry their secret.
     /// </summary>
     public sealed class WebhookSender : IMessageSender, IDisposable
     {
+        private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(30);
+
         private readonly HttpClient _http;
         private readonly int _maxAttempts;
-        private readonly TimeSpan _baseDelay;
         private readonly TimeSpan _maxDelay;
+        private readonly TimeProvider _time;
+        private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
 
-        public WebhookSender(HttpMessageHandler? handler = null, int maxAttempts = 4, TimeSpan? baseDelay = null, TimeSpan? maxDelay = null)
+        public WebhookSender(HttpMessageHandler? handler = null, int maxAttempts = 4, TimeSpan? baseDelay = null, TimeSpan? maxDelay = null, TimeProvider? timeProvider = null)
         {
+            // Attempts have their own timeout so that a slow attempt ends in a fault the retry rules can judge.
             _http = handler is null
-                ? new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(30) }
-                : new HttpClient(handler, disposeHandler: false) { Timeout = TimeSpan.FromSeconds(30) };
+                ? new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan }
+                : new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
             _maxAttempts = Math.Max(1, maxAttempts);
-            _baseDelay = baseDelay ?? TimeSpan.FromSeconds(1);
             _maxDelay = maxDelay ?? TimeSpan.FromSeconds(30);
+            _time = timeProvider ?? TimeProvider.System;
+            _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time }
+                .AddRetryRules(_maxAttempts - 1, baseDelay ?? TimeSpan.FromSeconds(1), _maxDelay, ServerRequestedDelay, line => Log?.Invoke(line))
+                .Build();
         }
 
         /// <summary>One line per attempt, host only. May be called from any thread.</summary>
         public Action<string>? Log { get; set; }
 
+        /// <summary>Whether a target deduplicates repeated deliveries, so that a delivery whose outcome is unknown may be sent again.</summary>
+        public static bool Deduplicates(string target) => string.Equals(target, "PagerDuty", StringComparison.OrdinalIgnoreCase);
+
         public async Task<IncidentDelivery> SendAsync(string target, string kind, Uri uri, string json, CancellationToken cancellationToken)
         {
-            int? status = null;
-            string? detail = null;
-            for (int attempt = 1; attempt <= _maxAttempts; attempt++)
+            int attempts = 0;
+            bool safe = Deduplicates(target);
+            ResilienceContext context = ResilienceContextPool.Shared.Get(cancellationToken);
+            context.Properties.Set(RetryRules.SafeToRepeatKey, safe);
+            context.Properties.Set(RetryRules.RateLimitRefusesKey, true);
+            try
             {
-                TimeSpan? wait = null;
-                var watch = Stopwatch.StartNew();
-                try
-                {
-                    using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-                    using HttpResponseMessage response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                    status = (int)response.StatusCode;
-                    string body = response.Content is null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-                    Log?.Invoke($"POST {target} {uri.Host} -> {status} {response.ReasonPhrase} ({watch.ElapsedMilliseconds} ms, attempt {attempt}/{_maxAttempts})");
-                    if (status >= 200 && status < 300) return new IncidentDelivery(target, uri.Host, kind, status, attempt, true, null);
+                using HttpResponseMessage response = await _pipeline.ExecuteAsync(
+                    async ctx =>
+                    {
+                        int attempt = Interlocked.Increment(ref attempts);
+                        return await SendOnceAsync(target, uri, json, attempt, ctx.CancellationToken).ConfigureAwait(false);
+                    },
+                    context).ConfigureAwait(false);
+                int status = (int)response.StatusCode;
+                if (status >= 200 && status < 300) return new IncidentDelivery(target, uri.Host, kind, status, attempts, true, null);
 
-                    detail = Clip(body);
-                    if (status != 429 && status < 500) return new IncidentDelivery(target, uri.Host, kind, status, attempt, false, detail);
-                    if (response.Headers.RetryAfter?.Delta is TimeSpan delta) wait = delta;
-                    else if (response.Headers.RetryAfter?.Date is DateTimeOffset date) wait = date - DateTimeOffset.UtcNow;
-                }
-                catch (HttpRequestException ex)
-                {
-                    detail = ex.GetBaseException().Message;
-                    Log?.Invoke($"POST {target} {uri.Host} failed: {detail} (attempt {attempt}/{_maxAttempts})");
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    detail = "no answer within 30 s";
-                    Log?.Invoke($"POST {target} {uri.Host} timed out (attempt {attempt}/{_maxAttempts})");
-                }
-
-                if (attempt == _maxAttempts) break;
-                TimeSpan delay = wait ?? Backoff(attempt);
-                if (delay > _maxDelay) delay = _maxDelay;
-                if (delay < TimeSpan.Zero) delay = TimeSpan.Zero;
-                Log?.Invoke($"retry {attempt}/{_maxAttempts - 1} of {target} in {delay.TotalSeconds:0.0} s");
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                string body = response.Content is null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                return Failed(target, uri, kind, status, attempts, Clip(body, 300), safe, null);
             }
-
-            return new IncidentDelivery(target, uri.Host, kind, status, _maxAttempts, false, detail);
+            catch (Exception ex) when (RetryRules.IsTransportFault(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                return Failed(target, uri, kind, null, attempts, ex.GetBaseException().Message, safe, ex);
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
         }
 
-        private TimeSpan Backoff(int attempt) =>
-            TimeSpan.FromMilliseconds(_baseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1) * (0.8 + 0.4 * ThreadSafeRandom.Next(0, 1000) / 1000.0));
+        private async Task<HttpResponseMessage> SendOnceAsync(string target, Uri uri, string json, int attempt, CancellationToken cancellationToken)
+        {
+            var watch = Stopwatch.StartNew();
+            using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(AttemptTimeout);
+            try
+            {
+                HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+                Log?.Invoke($"POST {target} {uri.Host} -> {(int)response.StatusCode} {response.ReasonPhrase} ({watch.ElapsedMilliseconds} ms, attempt {attempt}/{_maxAttempts})");
+                return response;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                Log?.Invoke($"POST {target} {uri.Host} timed out (attempt {attempt}/{_maxAttempts})");
+                throw new TimeoutException($"no answer within {AttemptTimeout.TotalSeconds:0} s");
+            }
+            catch (Exception ex) when (RetryRules.IsTransportFault(ex))
+            {
+                Log?.Invoke($"POST {target} {uri.Host} failed: {ex.GetBaseException().Message} (attempt {attempt}/{_maxAttempts})");
+                throw;
+            }
+        }
 
-        private static string Clip(string text) => text.Length <= 300 ? text : text.Substring(0, 297) + "...";
+        /// <summary>
+        /// A delivery that did not succeed. When the target may have acted on it (a 5xx, or a connection lost after it
+        /// opened) and does not deduplicate, the detail says the message may or may not have been posted.
+        /// </summary>
+        private static IncidentDelivery Failed(string target, Uri uri, string kind, int? status, int attempts, string detail, bool safe, Exception? fault)
+        {
+            bool unknown = !safe && RetryRules.OutcomeUnknown(status, fault);
+            if (unknown)
+            {
+                detail = $"{detail} — the message may or may not have been posted to {target}; it was not sent again, so that it is not posted twice";
+            }
+
+            return new IncidentDelivery(target, uri.Host, kind, status, attempts, false, detail) { OutcomeUnknown = unknown };
+        }
+
+        private TimeSpan? ServerRequestedDelay(HttpResponseMessage? response)
+        {
+            if (response is null || !(RetryRules.RetryAfter(response, _time.GetUtcNow()) is TimeSpan wait)) return null;
+            if (wait < TimeSpan.Zero) return TimeSpan.Zero;
+            return wait > _maxDelay ? _maxDelay : wait;
+        }
 
         public void Dispose() => _http.Dispose();
     }

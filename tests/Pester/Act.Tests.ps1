@@ -165,6 +165,9 @@ Describe 'Rollback and deploys' {
         $deploy.Release | Should -Be 'web@2.4.1'
         $deploy.Environment | Should -Be 'production'
         @(Get-SentryDeploy -Release web@2.4.1).Count | Should -Be ($before + 1)
+        # Put web@2.4.2 back as the current release, so that the rollback target other tests read does not depend on their order.
+        New-SentryDeploy -Release web@2.4.2 -Environment production -Name 'restore current' | Out-Null
+        (Get-SentryRollbackTarget -Environment production -Project web).Release | Should -Be 'web@2.4.1'
     }
 
     It 'adds a note with Add-SentryIssueNote' {

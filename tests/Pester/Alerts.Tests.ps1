@@ -335,7 +335,6 @@ Describe 'The Azure Functions sample' {
         $result.Response.StatusCode | Should -Be 202
         $result.Alert.IssueId | Should -Be ($script:Delivery.Body | ConvertFrom-Json).data.event.issue_id
         $result.Alert.RuleName | Should -Be 'A new issue is created'
-        $script:Queued = $result.Alert
 
         $again = Invoke-HttpFunction (New-FunctionsRequest $script:Delivery.Body)
         $again.Response.StatusCode | Should -Be 200
@@ -343,14 +342,17 @@ Describe 'The Azure Functions sample' {
     }
 
     It 'runs the runbook from the queue: PagerDuty and Slack for the P0, and a note' {
+        # The queue item is the verified alert, made here so that this test does not depend on the one before it.
+        $queued = ConvertFrom-SentryWebhook -WebhookData (New-WebhookData $script:Delivery -Header @{ 'Sentry-Hook-Timestamp' = [string][DateTimeOffset]::UtcNow.ToUnixTimeSeconds() }) `
+            -ClientSecret (ConvertTo-SecureString $script:ClientSecret -AsPlainText -Force)
         $null = Receive-TestWebhook $script:Sink
-        & (Join-Path $script:FunctionsRoot 'SentryRunbook/run.ps1') -QueueItem $script:Queued -TriggerMetadata @{} 6>$null
+        & (Join-Path $script:FunctionsRoot 'SentryRunbook/run.ps1') -QueueItem $queued -TriggerMetadata @{} 6>$null
         $received = @(Receive-TestWebhook $script:Sink)
         @($received | Where-Object Path -eq '/v2/enqueue').Count | Should -Be 1
         (($received | Where-Object Path -eq '/v2/enqueue').Body | ConvertFrom-Json).payload.severity | Should -Be 'critical'
         @($received | Where-Object Path -eq '/slack').Count | Should -Be 1
         $connection = Connect-Sentry -BaseUri $script:Sandbox.BaseUri -Organization acme -Token $script:Sandbox.SecureToken -PassThru
-        $notes = @(Get-SentryIssueActivity -IssueId $script:Queued.IssueId -Connection $connection | Where-Object Type -eq 'note')
+        $notes = @(Get-SentryIssueActivity -IssueId $queued.IssueId -Connection $connection | Where-Object Type -eq 'note')
         ($notes.Text -join "`n") | Should -Match 'Runbook ran \(Azure Functions'
         @(Get-ChildItem (Join-Path $script:Work 'data/evidence') -Filter '*.evidence.json').Count | Should -Be 1
     }

@@ -121,6 +121,17 @@ Describe 'Send-IncidentMessage' {
         $problems[0].FullyQualifiedErrorId | Should -BeLike 'IncidentDeliveryFailed,*'
     }
 
+    It 'does not post to Slack twice after a 5xx and says the message may or may not have been posted' {
+        $script:Hook.Plan.Enqueue(503)
+        $delivery = New-IncidentMessage -Kind Update -Service web -Severity P2 | Send-IncidentMessage -SlackWebhookUri "$($script:Hook.Uri)/slack" -ErrorVariable problems -ErrorAction SilentlyContinue
+        $delivery.Succeeded | Should -BeFalse
+        $delivery.OutcomeUnknown | Should -BeTrue
+        $delivery.Attempts | Should -Be 1
+        @(Receive-TestWebhook $script:Hook).Count | Should -Be 1
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'IncidentDeliveryUncertain,*'
+        $problems[0].Exception.Message | Should -Match 'may or may not have been posted'
+    }
+
     It '-WhatIf sends nothing' {
         New-IncidentMessage -Kind Update -Service web -Severity P2 | Send-IncidentMessage -WebhookUri "$($script:Hook.Uri)/hook" -WhatIf
         @(Receive-TestWebhook $script:Hook).Count | Should -Be 0

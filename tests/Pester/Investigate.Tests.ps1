@@ -126,10 +126,24 @@ Describe 'Measure-SentryImpact and Get-IncidentSeverity on seed-examples' {
         ($impact.Queries | Where-Object Figure -eq 'Events and UniqueUsers').Parameters.Value | Should -Contain 'errors'
     }
 
+    It 'measures crash-free rates over 90 days at an interval Sentry can answer for every release, with the query as sent' {
+        $impact = Measure-SentryImpact WEB-1 -StatsPeriod 90d
+        $impact.CrashFreeSessionRate | Should -Not -BeNullOrEmpty
+        $query = $impact.Queries | Where-Object Figure -like 'CrashFree*'
+        ($query.Parameters | Where-Object Key -eq 'interval').Value | Should -Be '1d'
+        ($query.Parameters | Where-Object Key -eq 'groupBy').Value | Should -Be 'release'
+        $impact.MissingSignals | Where-Object { $_ -like 'CrashFree*' } | Should -BeNullOrEmpty
+    }
+
     It 'runs as one pipeline from the issue list' {
-        $severities = Get-SentryIssue -Query 'is:unresolved' -Sort date -First 5 | Measure-SentryImpact | Get-IncidentSeverity
+        $issues = @(Get-SentryIssue -Query 'is:unresolved' -Sort date -First 5)
+        $severities = @($issues | Measure-SentryImpact | Get-IncidentSeverity)
         $severities.Count | Should -Be 5
-        $severities.Severity | ForEach-Object { $_ | Should -BeIn @('P0', 'P1', 'P2', 'P3') }
+        @($severities.IssueId | Sort-Object) | Should -Be @($issues.ShortId | Sort-Object)
+        # Each level is the one the issue gets on its own: the pipeline neither mixes up nor drops an issue's figures.
+        foreach ($severity in $severities) {
+            $severity.Severity | Should -Be (Measure-SentryImpact -IssueId $severity.IssueId | Get-IncidentSeverity).Severity
+        }
     }
 
     It 'takes a policy from a .psd1 file' {

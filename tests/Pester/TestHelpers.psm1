@@ -52,53 +52,35 @@ function Invoke-FreshPwsh {
 
 function Start-TestWebhook {
     <#
-        A local webhook receiver on 127.0.0.1: records every request (path, headers, body) and answers with the
-        statuses queued in .Plan first (429s carry Retry-After: 1), then 200 (202 with PagerDuty's body on /v2/enqueue).
+        A local webhook receiver on 127.0.0.1 (a Start-TestListener): records every request (path, headers, body) and
+        answers with the statuses queued in .Plan first (429s carry Retry-After: 1), then 200 (202 with PagerDuty's
+        body on /v2/enqueue).
     #>
-    $requests = [System.Collections.Concurrent.ConcurrentQueue[object]]::new()
-    $plan = [System.Collections.Concurrent.ConcurrentQueue[int]]::new()
-    $listener = $null
-    foreach ($attempt in 1..20) {
-        $port = Get-Random -Minimum 20000 -Maximum 60000
-        $candidate = [System.Net.HttpListener]::new()
-        $candidate.Prefixes.Add("http://127.0.0.1:$port/")
-        try { $candidate.Start(); $listener = $candidate; break } catch { $candidate.Close() }
+    $state = @{
+        Requests = [System.Collections.Concurrent.ConcurrentQueue[object]]::new()
+        Plan = [System.Collections.Concurrent.ConcurrentQueue[int]]::new()
     }
-    if (-not $listener) { throw 'No free port for the webhook receiver.' }
-
-    $runspace = [runspacefactory]::CreateRunspace()
-    $runspace.Open()
-    $ps = [powershell]::Create()
-    $ps.Runspace = $runspace
-    $null = $ps.AddScript({
-        param($listener, $requests, $plan)
-        while ($listener.IsListening) {
-            try { $context = $listener.GetContext() } catch { break }
-            $reader = [System.IO.StreamReader]::new($context.Request.InputStream)
-            $body = $reader.ReadToEnd()
-            $requests.Enqueue([pscustomobject]@{ Path = $context.Request.Url.AbsolutePath; Body = $body; ContentType = $context.Request.ContentType })
-            $status = 0
-            if (-not $plan.TryDequeue([ref] $status)) { $status = if ($context.Request.Url.AbsolutePath -eq '/v2/enqueue') { 202 } else { 200 } }
-            $context.Response.StatusCode = $status
-            if ($status -eq 429) { $context.Response.AddHeader('Retry-After', '1') }
-            $answer = if ($status -eq 202) { '{"status":"success","message":"Event processed"}' } elseif ($status -eq 200) { 'ok' } else { '{"error":"try later"}' }
-            $bytes = [Text.Encoding]::UTF8.GetBytes($answer)
-            $context.Response.OutputStream.Write($bytes, 0, $bytes.Length)
-            $context.Response.Close()
-        }
-    }).AddArgument($listener).AddArgument($requests).AddArgument($plan)
-    $handle = $ps.BeginInvoke()
-    [pscustomobject]@{ Uri = "http://127.0.0.1:$port"; Requests = $requests; Plan = $plan; Listener = $listener; PowerShell = $ps; Runspace = $runspace; Handle = $handle }
+    $server = Start-TestListener -State $state -Handler {
+        param($context, $state)
+        $reader = [System.IO.StreamReader]::new($context.Request.InputStream)
+        $body = $reader.ReadToEnd()
+        $state.Requests.Enqueue([pscustomobject]@{ Path = $context.Request.Url.AbsolutePath; Body = $body; ContentType = $context.Request.ContentType })
+        $status = 0
+        if (-not $state.Plan.TryDequeue([ref] $status)) { $status = if ($context.Request.Url.AbsolutePath -eq '/v2/enqueue') { 202 } else { 200 } }
+        $context.Response.StatusCode = $status
+        if ($status -eq 429) { $context.Response.AddHeader('Retry-After', '1') }
+        $answer = if ($status -eq 202) { '{"status":"success","message":"Event processed"}' } elseif ($status -eq 200) { 'ok' } else { '{"error":"try later"}' }
+        $bytes = [Text.Encoding]::UTF8.GetBytes($answer)
+        $context.Response.OutputStream.Write($bytes, 0, $bytes.Length)
+        $context.Response.Close()
+    }
+    $server | Add-Member -NotePropertyName Requests -NotePropertyValue $state.Requests
+    $server | Add-Member -NotePropertyName Plan -NotePropertyValue $state.Plan -PassThru
 }
 
 function Stop-TestWebhook {
     param($Webhook)
-    if (-not $Webhook) { return }
-    $Webhook.Listener.Stop()
-    $Webhook.Listener.Close()
-    $null = $Webhook.Handle.AsyncWaitHandle.WaitOne(5000)
-    $Webhook.PowerShell.Dispose()
-    $Webhook.Runspace.Dispose()
+    Stop-TestListener $Webhook
 }
 
 function Receive-TestWebhook {

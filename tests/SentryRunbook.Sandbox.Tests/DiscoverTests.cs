@@ -166,3 +166,53 @@ public sealed class DiscoverTests(SandboxFixture sandbox)
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
 }
+
+/// <summary>Aggregate conditions (`count_unique(issue):>1`, Sentry's HAVING) filter groups, or are refused: never a silent empty answer.</summary>
+[Collection(SandboxCollection.Name)]
+public sealed class DiscoverAggregateConditionTests(SandboxFixture sandbox)
+{
+    private const string Events = "/api/0/organizations/acme/events/";
+
+    private static List<(string Release, long Issues, long Count)> Rows(JsonElement body) =>
+        body.GetProperty("data").EnumerateArray()
+            .Select(r => (r.GetProperty("release").GetString() ?? "", r.GetProperty("count_unique(issue)").GetInt64(), r.GetProperty("count()").GetInt64()))
+            .ToList();
+
+    [Theory]
+    [InlineData("count_unique(issue):>1", 1, ">")]
+    [InlineData("count_unique(issue):>=2", 2, ">=")]
+    [InlineData("count():<50", 50, "<c")]
+    public async Task An_aggregate_condition_keeps_the_groups_that_pass(string condition, long operand, string op)
+    {
+        const string Select = "dataset=errors&field=release&field=count_unique(issue)&field=count()&statsPeriod=24h&per_page=100";
+        var (allResponse, all) = await sandbox.GetJson(Events + "?" + Select);
+        Assert.Equal(HttpStatusCode.OK, allResponse.StatusCode);
+        var (response, filtered) = await sandbox.GetJson(Events + "?" + Select + "&query=" + Uri.EscapeDataString(condition));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        List<(string Release, long Issues, long Count)> every = Rows(all);
+        var expected = every.Where(r => op switch { ">" => r.Issues > operand, ">=" => r.Issues >= operand, _ => r.Count < operand }).ToList();
+        Assert.NotEmpty(expected);                       // the seed has groups on both sides of the line,
+        Assert.NotEqual(every.Count, expected.Count);     // so the condition really filters
+        Assert.Equal(expected.OrderBy(r => r.Release), Rows(filtered).OrderBy(r => r.Release));
+    }
+
+    [Theory]
+    [InlineData("dataset=errors&field=title&query=count_unique(issue):>1", "needs an aggregate query")]
+    [InlineData("dataset=errors&field=count()&query=!count():>1", "negated aggregate conditions")]
+    [InlineData("dataset=errors&field=count()&query=count():>many", "Invalid number for count()")]
+    public async Task An_aggregate_condition_the_sandbox_cannot_answer_is_a_400(string query, string detail)
+    {
+        var (response, body) = await sandbox.GetJson(Events + "?" + query.Replace(" ", "%20") + "&statsPeriod=24h");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(detail, body.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task An_aggregate_condition_in_a_time_series_is_a_400()
+    {
+        var (response, body) = await sandbox.GetJson("/api/0/organizations/acme/events-stats/?dataset=errors&yAxis=count()&interval=1h&statsPeriod=24h&query=" + Uri.EscapeDataString("count_unique(issue):>1"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("aggregate conditions", body.GetProperty("detail").GetString());
+    }
+}

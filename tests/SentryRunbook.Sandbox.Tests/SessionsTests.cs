@@ -105,3 +105,36 @@ public sealed class SessionsTests(SandboxFixture sandbox)
         Assert.Equal(detail, body.GetProperty("detail").GetString());
     }
 }
+
+/// <summary>Sentry's 10,000 points: with more groups than fit the intervals, only the top groups by the first field come back.</summary>
+[Collection(SandboxCollection.Name)]
+public sealed class SessionsPointLimitTests(SandboxFixture sandbox)
+{
+    private const string Grouped = "/api/0/organizations/acme/sessions/?field=sum(session)&field=crash_free_rate(session)&groupBy=release&groupBy=environment&groupBy=project&statsPeriod=90d";
+
+    private static List<(string Key, double Sessions)> Groups(JsonElement body) =>
+        body.GetProperty("groups").EnumerateArray()
+            .Select(g => (g.GetProperty("by").ToString(), g.GetProperty("totals").GetProperty("sum(session)").GetDouble()))
+            .ToList();
+
+    [Fact]
+    public async Task Hourly_over_90_days_keeps_only_the_groups_that_fit_10000_points()
+    {
+        var (dailyResponse, daily) = await sandbox.GetJson(Grouped + "&interval=1d");
+        Assert.Equal(HttpStatusCode.OK, dailyResponse.StatusCode);
+        var (hourlyResponse, hourly) = await sandbox.GetJson(Grouped + "&interval=1h");
+        Assert.Equal(HttpStatusCode.OK, hourlyResponse.StatusCode);
+
+        var all = Groups(daily);
+        int intervals = hourly.GetProperty("intervals").GetArrayLength();
+        int fit = 10_000 / intervals;
+        Assert.True(all.Count > fit, $"the seed has {all.Count} groups, more than the {fit} that fit {intervals} hourly intervals");
+
+        var kept = Groups(hourly);
+        Assert.Equal(fit, kept.Count);
+        // The busiest groups (the first field, sum(session)) are the ones kept: none dropped had more sessions.
+        var keptKeys = kept.Select(g => g.Key).ToHashSet();
+        Assert.All(kept, g => Assert.Contains(g.Key, all.Select(a => a.Key)));
+        Assert.True(all.Where(g => !keptKeys.Contains(g.Key)).Max(g => g.Sessions) <= all.Where(g => keptKeys.Contains(g.Key)).Min(g => g.Sessions));
+    }
+}

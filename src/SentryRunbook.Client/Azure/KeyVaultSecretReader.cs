@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using SentryRunbook.Client.Json;
 using SentryRunbook.Errors;
+using SentryRunbook.Text;
 
 namespace SentryRunbook.Client.Azure
 {
@@ -19,6 +20,9 @@ namespace SentryRunbook.Client.Azure
     /// </summary>
     public sealed class KeyVaultSecretReader : IDisposable
     {
+        /// <summary>How much of Azure's error text a message quotes.</summary>
+        private const int DetailLength = 203;
+
         private const string KeyVaultApiVersion = "7.4";
         private const string IdentityApiVersion = "2019-08-01";
         private const string ImdsApiVersion = "2018-02-01";
@@ -263,8 +267,8 @@ namespace SentryRunbook.Client.Azure
                 JsonElement root = document.RootElement;
                 if (root.Property("error") is JsonElement error)
                 {
-                    if (error.ValueKind == JsonValueKind.String) return Clip(error.GetString() + (root.String("error_description") is string d ? ": " + d : string.Empty));
-                    return Clip((error.String("code") ?? "error") + (error.String("message") is string m ? ": " + m : string.Empty));
+                    if (error.ValueKind == JsonValueKind.String) return Formats.Clip(error.GetString() + (root.String("error_description") is string d ? ": " + d : string.Empty), DetailLength);
+                    return Formats.Clip((error.String("code") ?? "error") + (error.String("message") is string m ? ": " + m : string.Empty), DetailLength);
                 }
             }
             catch (JsonException)
@@ -273,8 +277,6 @@ namespace SentryRunbook.Client.Azure
 
             return "no error detail";
         }
-
-        private static string Clip(string text) => text.Length > 200 ? text.Substring(0, 200) + "…" : text;
 
         private static string Capitalize(string text) => char.ToUpperInvariant(text[0]) + text.Substring(1);
 

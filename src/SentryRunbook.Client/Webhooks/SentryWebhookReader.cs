@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using SentryRunbook.Errors;
 using SentryRunbook.Models;
+using SentryRunbook.Text;
 
 namespace SentryRunbook.Client.Webhooks
 {
@@ -28,6 +29,9 @@ namespace SentryRunbook.Client.Webhooks
     /// </summary>
     public static class SentryWebhookReader
     {
+        /// <summary>How much of a header or delivery id an error message echoes.</summary>
+        private const int EchoLength = 83;
+
         public const string SignatureHeader = "Sentry-Hook-Signature";
         public const string TimestampHeader = "Sentry-Hook-Timestamp";
         public const string ResourceHeader = "Sentry-Hook-Resource";
@@ -75,7 +79,7 @@ namespace SentryRunbook.Client.Webhooks
             if (timestamp != null)
             {
                 if (!double.TryParse(timestamp, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) || double.IsNaN(seconds) || double.IsInfinity(seconds) || Math.Abs(seconds) > 253402300799)
-                    throw SentryWebhookParser.Malformed($"Sentry-Hook-Timestamp '{Clip(timestamp)}' is not Unix seconds.");
+                    throw SentryWebhookParser.Malformed($"Sentry-Hook-Timestamp '{Formats.Clip(timestamp, EchoLength)}' is not Unix seconds.");
                 sentAt = DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000));
             }
             else if (!check.SkipSignature)
@@ -111,7 +115,7 @@ namespace SentryRunbook.Client.Webhooks
                 {
                     throw new SentryWebhookException(
                         SentryWebhookException.Replayed,
-                        $"This delivery was handled before ({Clip(seen)} is in the seen store): a retry by Sentry or a replay. Nothing is done twice.",
+                        $"This delivery was handled before ({Formats.Clip(seen, EchoLength)} is in the seen store): a retry by Sentry or a replay. Nothing is done twice.",
                         "Nothing to do: the first delivery ran the runbook. To handle it again on purpose, run without -SeenStore.");
                 }
             }
@@ -134,8 +138,6 @@ namespace SentryRunbook.Client.Webhooks
             foreach (char c in key) text.Append(char.IsControl(c) ? ' ' : c);
             return text.Length > 300 ? text.ToString(0, 300) : text.ToString();
         }
-
-        private static string Clip(string text) => text.Length > 80 ? text.Substring(0, 80) + "…" : text;
 
         private static string FormatSpan(TimeSpan span) =>
             span.TotalDays >= 1 ? $"{span.TotalDays:0.#} d"

@@ -8,7 +8,7 @@ namespace SentryRunbook.Abstractions
     /// <summary>Delivers a JSON body to a chat or paging webhook. Implemented by SentryRunbook.Client.</summary>
     public interface IMessageSender
     {
-        /// <summary>POSTs <paramref name="json"/> to <paramref name="uri"/>, retrying 429 and 5xx; never throws for an HTTP failure.</summary>
+        /// <summary>POSTs <paramref name="json"/> to <paramref name="uri"/>, retrying only what is safe to repeat (see the Client's RetryRules); never throws for an HTTP failure.</summary>
         Task<IncidentDelivery> SendAsync(string target, string kind, Uri uri, string json, CancellationToken cancellationToken);
     }
 }

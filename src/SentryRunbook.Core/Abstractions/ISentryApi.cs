@@ -95,10 +95,10 @@ namespace SentryRunbook.Abstractions
         /// <summary>An uptime monitor of a project with its latest <paramref name="checks"/> checks, newest first (<c>/projects/{org}/{project}/uptime/{id}/</c> and <c>checks/</c>).</summary>
         Task<SentryMonitor> GetUptimeMonitorAsync(string project, string monitorId, int checks, CancellationToken cancellationToken);
 
-        /// <summary>Posts a note (comment) on an issue.</summary>
+        /// <summary>Posts a note (comment) on an issue, once: the client looks for it before posting again after an unknown outcome.</summary>
         Task<SentryActivity> AddNoteAsync(string issueId, string text, CancellationToken cancellationToken);
 
-        /// <summary>Records a deploy of an existing release.</summary>
+        /// <summary>Records a deploy of an existing release, once (set DateFinished: the client recognises a stored deploy by it).</summary>
         Task<SentryDeploy> CreateDeployAsync(string version, DeployRequest deploy, CancellationToken cancellationToken);
     }
 

@@ -129,6 +129,28 @@ namespace SentryRunbook.Abstractions
         /// <summary>At least <c>1h</c> (Sentry's minimum), at most <c>1d</c>.</summary>
         public string Interval { get; set; } = "1h";
 
+        /// <summary>Sentry answers at most this many data points (groups × intervals) per sessions request.</summary>
+        public const int MaxPoints = 10000;
+
+        /// <summary>How many groups (releases) an interval is chosen for: a project rarely has more active in a window.</summary>
+        public const int ExpectedGroups = 100;
+
+        /// <summary>
+        /// The finest interval that keeps <paramref name="groups"/> groups over <paramref name="span"/> within Sentry's
+        /// 10,000 points: <c>1h</c> up to four days for 100 releases, then wider, up to <c>1d</c>. Only intervals that
+        /// divide a day, as Sentry requires; the range is rounded to whole intervals, hence one more.
+        /// </summary>
+        public static string IntervalFor(TimeSpan span, int groups = ExpectedGroups)
+        {
+            foreach (int hours in new[] { 1, 2, 3, 4, 6, 8, 12 })
+            {
+                long intervals = (long)Math.Ceiling(span.TotalHours / hours) + 1;
+                if (intervals * Math.Max(1, groups) <= MaxPoints) return hours.ToString(CultureInfo.InvariantCulture) + "h";
+            }
+
+            return "1d";
+        }
+
         /// <summary>The query's parameters, in the order sent: built once, for the request and for the record.</summary>
         public IReadOnlyList<KeyValuePair<string, string>> ToParameters()
         {

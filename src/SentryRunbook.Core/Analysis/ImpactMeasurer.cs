@@ -7,6 +7,8 @@ using System.Threading.Tasks;
 using SentryRunbook.Abstractions;
 using SentryRunbook.Errors;
 using SentryRunbook.Models;
+using static SentryRunbook.Analysis.Figures;
+using static SentryRunbook.Text.Formats;
 
 namespace SentryRunbook.Analysis
 {
@@ -77,7 +79,7 @@ namespace SentryRunbook.Analysis
                 var query = new DiscoverQuery { Dataset = "errors", Fields = new[] { "count()", "count_unique(user)" }, Query = issueFilter, Projects = projects, Environments = environments, Window = window, PerPage = 1 };
                 SentryTable table = await _api.QueryEventsAsync(query, ct).ConfigureAwait(false);
                 var value = (Events: table.FirstNumber("count()") ?? (table.Rows.Count == 0 ? 0 : (double?)null), Users: table.FirstNumber("count_unique(user)") ?? (table.Rows.Count == 0 ? 0 : (double?)null));
-                return new Figure<(double?, double?)>(value, Record("Events and UniqueUsers", "events/", Discover(query), $"count()={Text(value.Events)}, count_unique(user)={Text(value.Users)}"));
+                return new Figure<(double?, double?)>(value, Record("Events and UniqueUsers", query, $"count()={Number(value.Events)}, count_unique(user)={Number(value.Users)}"));
             }, cancellationToken);
 
             SentryTimeSeries? minuteSeries = null;
@@ -87,7 +89,7 @@ namespace SentryRunbook.Analysis
                 IReadOnlyList<SentryTimeSeries> series = await _api.GetEventsStatsAsync(query, ct).ConfigureAwait(false);
                 SentryTimeSeries? first = series.FirstOrDefault();
                 minuteSeries = first;
-                TimeSpan width = BucketWidth(first);
+                TimeSpan width = ImpactStatistics.BucketWidth(first);
                 if (width > TimeSpan.FromMinutes(1) && first!.Points.Count > 0)
                 {
                     // Over long windows Sentry answers with wide buckets (1h beyond a day); a peak hour divided by 60
@@ -95,15 +97,15 @@ namespace SentryRunbook.Analysis
                     SentryTimePoint peakBucket = first.Points.OrderByDescending(p => p.Value ?? 0).First();
                     var zoom = new StatsQuery { Dataset = "errors", YAxes = new[] { "count()" }, Interval = "1m", Query = issueFilter, Projects = projects, Environments = environments, Window = TimeWindow.Between(peakBucket.Time, peakBucket.Time + width) };
                     SentryTimeSeries? minutes = (await _api.GetEventsStatsAsync(zoom, ct).ConfigureAwait(false)).FirstOrDefault();
-                    if (BucketWidth(minutes) <= TimeSpan.FromMinutes(1))
+                    if (ImpactStatistics.BucketWidth(minutes) <= TimeSpan.FromMinutes(1))
                     {
                         double? zoomed = minutes!.Points.Select(p => p.Value).Where(v => v.HasValue).DefaultIfEmpty(null).Max();
-                        return new Figure<double?>(zoomed, Record("PeakEventsPerMinute", "events-stats/", Stats(zoom), $"peak {Text(zoomed)}/min within the busiest {width.TotalMinutes:0}-minute bucket of the window"));
+                        return new Figure<double?>(zoomed, Record("PeakEventsPerMinute", zoom, $"peak {Number(zoomed)}/min within the busiest {width.TotalMinutes:0}-minute bucket of the window"));
                     }
                 }
 
-                (double? peak, string note) = PeakPerMinute(first);
-                return new Figure<double?>(peak, Record("PeakEventsPerMinute", "events-stats/", Stats(query), $"peak {Text(peak)}/min{note}"));
+                (double? peak, string note) = ImpactStatistics.PeakPerMinute(first);
+                return new Figure<double?>(peak, Record("PeakEventsPerMinute", query, $"peak {Number(peak)}/min{note}"));
             }, cancellationToken);
 
             SentryTimeSeries? hourSeries = null;
@@ -113,7 +115,7 @@ namespace SentryRunbook.Analysis
                 IReadOnlyList<SentryTimeSeries> series = await _api.GetEventsStatsAsync(query, ct).ConfigureAwait(false);
                 hourSeries = series.FirstOrDefault();
                 double? peak = hourSeries?.Points.Select(p => p.Value).Where(v => v.HasValue).DefaultIfEmpty(null).Max();
-                return new Figure<double?>(peak, Record("PeakUsersPerHour", "events-stats/", Stats(query), $"peak {Text(peak)} users in one clock hour"));
+                return new Figure<double?>(peak, Record("PeakUsersPerHour", query, $"peak {Number(peak)} users in one clock hour"));
             }, cancellationToken);
 
             // Grouped by release so that the crash-free rate is the one of the issue's own releases: another
@@ -130,7 +132,8 @@ namespace SentryRunbook.Analysis
                     Projects = issue.ProjectId is string pid ? new[] { pid } : Array.Empty<string>(),
                     Environments = environments,
                     Window = window,
-                    Interval = "1h",
+                    // Hourly for an incident's day; wider over 30 or 90 days, where hours for every release exceed Sentry's 10,000 points.
+                    Interval = SessionsQuery.IntervalFor(Periods.Parse(statsPeriod)),
                 };
                 return new Figure<SentrySessionStats?>(await _api.GetSessionsAsync(sessionsQuery, ct).ConfigureAwait(false), null);
             }, cancellationToken);
@@ -143,13 +146,13 @@ namespace SentryRunbook.Analysis
             {
                 await Task.WhenAll(perHour, perMinute).ConfigureAwait(false);
                 Figure<double?> clock = perHour.Result;
-                if (clock.MissingReason != null || !Straddles(hourSeries) || !(DensestHour(minuteSeries) is DateTimeOffset busiest)) return clock;
+                if (clock.MissingReason != null || !ImpactStatistics.Straddles(hourSeries) || !(ImpactStatistics.DensestHour(minuteSeries) is DateTimeOffset busiest)) return clock;
                 return await Attempt("PeakUsersPerHour", async ct =>
                 {
                     var query = new DiscoverQuery { Dataset = "errors", Fields = new[] { "count_unique(user)" }, Query = issueFilter, Projects = projects, Environments = environments, Window = TimeWindow.Between(busiest, busiest.AddHours(1)), PerPage = 1 };
                     double? users = (await _api.QueryEventsAsync(query, ct).ConfigureAwait(false)).FirstNumber("count_unique(user)");
                     double? best = users is double u && clock.Value is double c ? Math.Max(u, c) : users ?? clock.Value;
-                    return new Figure<double?>(best, Record("PeakUsersPerHour", "events/", Discover(query), $"{Text(users)} users in the busiest 60 minutes (clock hours: {Text(clock.Value)})"));
+                    return new Figure<double?>(best, Record("PeakUsersPerHour", query, $"{Number(users)} users in the busiest 60 minutes (clock hours: {Number(clock.Value)})"));
                 }, cancellationToken).ConfigureAwait(false);
             }
 
@@ -170,8 +173,8 @@ namespace SentryRunbook.Analysis
             }
             else
             {
-                (double? s, double? u, string note) = WorstHour(sessions.Result.Value, Values(tagList, "release"));
-                crashFree = new Figure<(double?, double?)>((s, u), Record("CrashFreeSessionRate and CrashFreeUserRate", "sessions/", Sessions(sessionsQuery!), note));
+                (double? s, double? u, string note) = ImpactStatistics.WorstHour(sessions.Result.Value, Values(tagList, "release"), sessionsQuery!.Interval);
+                crashFree = new Figure<(double?, double?)>((s, u), Record("CrashFreeSessionRate and CrashFreeUserRate", sessionsQuery!, note));
             }
 
             string? transaction = TopValue(tagList, "transaction");
@@ -223,11 +226,11 @@ namespace SentryRunbook.Analysis
                 IReadOnlyList<SentryIssueTag>? known = knownTags is null ? null : await knownTags.ConfigureAwait(false);
                 if (known != null)
                 {
-                    return new Figure<IReadOnlyList<SentryIssueTag>>(known, Record("Environments, Releases and Transaction", $"issues/{issue.Id}/tags/", Pairs(), string.Join("; ", known.Where(t => t.Key == "environment" || t.Key == "release" || t.Key == "transaction").Select(t => t.Key + ": " + string.Join(", ", t.TopValues.Select(v => v.Value))))));
+                    return new Figure<IReadOnlyList<SentryIssueTag>>(known, new ImpactQuery("Environments, Releases and Transaction", $"issues/{issue.Id}/tags/", Pairs(), string.Join("; ", known.Where(t => t.Key == "environment" || t.Key == "release" || t.Key == "transaction").Select(t => t.Key + ": " + string.Join(", ", t.TopValues.Select(v => v.Value))))));
                 }
 
                 IReadOnlyList<SentryIssueTag> list = await _api.GetIssueTagsAsync(issue.Id, new[] { "environment", "release", "transaction" }, ct).ConfigureAwait(false);
-                return new Figure<IReadOnlyList<SentryIssueTag>>(list, Record("Environments, Releases and Transaction", $"issues/{issue.Id}/tags/", Pairs(("key", "environment"), ("key", "release"), ("key", "transaction")), string.Join("; ", list.Select(t => t.Key + ": " + string.Join(", ", t.TopValues.Select(v => v.Value))))));
+                return new Figure<IReadOnlyList<SentryIssueTag>>(list, new ImpactQuery("Environments, Releases and Transaction", $"issues/{issue.Id}/tags/", Pairs(("key", "environment"), ("key", "release"), ("key", "transaction")), string.Join("; ", list.Select(t => t.Key + ": " + string.Join(", ", t.TopValues.Select(v => v.Value))))));
             }, cancellationToken);
 
         /// <summary>A transaction's name is only unique within its project, so its p95 is asked of the issue's project.</summary>
@@ -260,156 +263,16 @@ namespace SentryRunbook.Analysis
             {
                 SentryTable table = await _api.QueryEventsAsync(spans, ct).ConfigureAwait(false);
                 double? value = table.FirstNumber("p95(span.duration)");
-                return new Figure<double?>(value, Record("P95DurationMs", "events/", Discover(spans), $"p95(span.duration)={Text(value)} ms"));
+                return new Figure<double?>(value, Record("P95DurationMs", spans, $"p95(span.duration)={Number(value)} ms"));
             }
             catch (SentryApiException ex) when (ex.Kind == SentryErrorKind.InvalidRequest)
             {
                 var transactions = new DiscoverQuery { Dataset = "transactions", Fields = new[] { "p95(transaction.duration)", "count()" }, Query = $"event.type:transaction transaction:\"{transaction}\"", Projects = projects, Environments = environments, Window = window, PerPage = 1 };
                 SentryTable table = await _api.QueryEventsAsync(transactions, ct).ConfigureAwait(false);
                 double? value = table.FirstNumber("p95(transaction.duration)");
-                return new Figure<double?>(value, Record("P95DurationMs", "events/", Discover(transactions), $"p95(transaction.duration)={Text(value)} ms (the spans dataset was refused: {ex.Detail})"));
+                return new Figure<double?>(value, Record("P95DurationMs", transactions, $"p95(transaction.duration)={Number(value)} ms (the spans dataset was refused: {ex.Detail})"));
             }
         }
-
-        /// <summary>
-        /// Sentry widens the interval when a window has too many buckets; then the per-minute peak is the
-        /// largest bucket divided by its minutes, and the record says so.
-        /// </summary>
-        /// <summary>Events in two adjacent clock hours: the busiest 60 minutes may not be a clock hour.</summary>
-        internal static bool Straddles(SentryTimeSeries? hours)
-        {
-            IReadOnlyList<SentryTimePoint> points = hours?.Points ?? Array.Empty<SentryTimePoint>();
-            for (int i = 1; i < points.Count; i++)
-            {
-                if ((points[i - 1].Value ?? 0) > 0 && (points[i].Value ?? 0) > 0) return true;
-            }
-
-            return false;
-        }
-
-        /// <summary>The start of the 60 minutes with the most events, from minute buckets; null without them.</summary>
-        internal static DateTimeOffset? DensestHour(SentryTimeSeries? minutes)
-        {
-            IReadOnlyList<SentryTimePoint> points = minutes?.Points ?? Array.Empty<SentryTimePoint>();
-            if (points.Count < 2 || BucketWidth(minutes) != TimeSpan.FromMinutes(1)) return null;
-            double sum = 0, best = -1;
-            int bestStart = 0;
-            for (int i = 0; i < points.Count; i++)
-            {
-                sum += points[i].Value ?? 0;
-                if (i >= 60) sum -= points[i - 60].Value ?? 0;
-                if (sum > best)
-                {
-                    best = sum;
-                    bestStart = Math.Max(0, i - 59);
-                }
-            }
-
-            return points[bestStart].Time;
-        }
-
-        private static TimeSpan BucketWidth(SentryTimeSeries? series) =>
-            series is null || series.Points.Count < 2 ? TimeSpan.FromMinutes(1) : series.Points[1].Time - series.Points[0].Time;
-
-        internal static (double? Peak, string Note) PeakPerMinute(SentryTimeSeries? series)
-        {
-            IReadOnlyList<SentryTimePoint> points = series?.Points ?? Array.Empty<SentryTimePoint>();
-            if (points.Count == 0) return (null, " (no buckets)");
-            double max = points.Max(p => p.Value ?? 0);
-            double minutes = points.Count > 1 ? (points[1].Time - points[0].Time).TotalMinutes : 1;
-            if (minutes <= 1) return (max, string.Empty);
-            return (Math.Round(max / minutes, 1), $" (Sentry returned {minutes:0}-minute buckets; the peak bucket divided by {minutes:0})");
-        }
-
-        /// <summary>
-        /// The lowest hourly crash-free rates among hours with enough sessions: a drop during the incident is the
-        /// figure that matters, and a day's average would hide it. Rates come as fractions; these are percent.
-        /// </summary>
-        internal static (double? Sessions, double? Users, string Note) WorstHour(SentrySessionStats stats, IReadOnlyList<string>? releases = null)
-        {
-            if (stats.Groups.Count == 0) return (null, null, "no groups: no sessions");
-            var mine = releases is null || releases.Count == 0
-                ? new List<SentrySessionGroup>()
-                : stats.Groups.Where(g => g.By.TryGetValue("release", out string? r) && releases.Contains(r)).ToList();
-            string scope = mine.Count > 0 ? "releases " + string.Join(", ", mine.Select(g => g.By["release"])) : "the whole project";
-            SentrySessionGroup group = Combine(mine.Count > 0 ? mine : stats.Groups.ToList());
-
-            double total = group.Totals.TryGetValue("sum(session)", out double? sum) ? sum ?? 0 : 0;
-            if (total <= 0) return (null, null, "sum(session)=0: no sessions");
-
-            IReadOnlyList<double?> counts = Series(group, "sum(session)");
-            IReadOnlyList<double?> sessionRates = Series(group, "crash_free_rate(session)");
-            IReadOnlyList<double?> userRates = Series(group, "crash_free_rate(user)");
-            double? worstSessions = null, worstUsers = null;
-            for (int i = 0; i < counts.Count; i++)
-            {
-                if ((counts[i] ?? 0) < MinimumSessionsPerHour) continue;
-                if (i < sessionRates.Count && sessionRates[i] is double s) worstSessions = Math.Min(worstSessions ?? double.MaxValue, s);
-                if (i < userRates.Count && userRates[i] is double u) worstUsers = Math.Min(worstUsers ?? double.MaxValue, u);
-            }
-
-            string basis = "lowest hourly rate among hours with at least " + MinimumSessionsPerHour + " sessions";
-            if (worstSessions is null)
-            {
-                worstSessions = group.Totals.TryGetValue("crash_free_rate(session)", out double? t) ? t : null;
-                worstUsers = group.Totals.TryGetValue("crash_free_rate(user)", out double? tu) ? tu : null;
-                basis = "the window's total (no hour had enough sessions)";
-            }
-
-            double? sessionsPercent = worstSessions is double ws ? Math.Round(ws * 100, 2) : (double?)null;
-            double? usersPercent = worstUsers is double wu ? Math.Round(wu * 100, 2) : (double?)null;
-            return (sessionsPercent, usersPercent, $"crash-free sessions {Text(sessionsPercent)}%, users {Text(usersPercent)}% of {scope} ({basis}; {total:0} sessions)");
-        }
-
-        /// <summary>Several release groups as one: rates weighted by each group's sessions, hour by hour.</summary>
-        private static SentrySessionGroup Combine(IReadOnlyList<SentrySessionGroup> groups)
-        {
-            if (groups.Count == 1) return groups[0];
-            int length = groups.Max(g => Series(g, "sum(session)").Count);
-            var counts = new List<double?>();
-            var sessionRates = new List<double?>();
-            var userRates = new List<double?>();
-            for (int i = 0; i < length; i++)
-            {
-                double n = 0, crashFreeSessions = 0, crashFreeUsers = 0, withUsers = 0;
-                foreach (SentrySessionGroup g in groups)
-                {
-                    IReadOnlyList<double?> c = Series(g, "sum(session)");
-                    double count = i < c.Count ? c[i] ?? 0 : 0;
-                    if (count <= 0) continue;
-                    n += count;
-                    IReadOnlyList<double?> sr = Series(g, "crash_free_rate(session)");
-                    crashFreeSessions += (i < sr.Count ? sr[i] ?? 1 : 1) * count;
-                    IReadOnlyList<double?> ur = Series(g, "crash_free_rate(user)");
-                    if (i < ur.Count && ur[i] is double rate) { crashFreeUsers += rate * count; withUsers += count; }
-                }
-
-                counts.Add(n);
-                sessionRates.Add(n > 0 ? crashFreeSessions / n : (double?)null);
-                userRates.Add(withUsers > 0 ? crashFreeUsers / withUsers : (double?)null);
-            }
-
-            double total = groups.Sum(g => g.Totals.TryGetValue("sum(session)", out double? t) ? t ?? 0 : 0);
-            double? Weighted(string field)
-            {
-                double weight = 0, sum = 0;
-                foreach (SentrySessionGroup g in groups)
-                {
-                    double n = g.Totals.TryGetValue("sum(session)", out double? t) ? t ?? 0 : 0;
-                    if (n > 0 && g.Totals.TryGetValue(field, out double? rate) && rate is double r) { sum += r * n; weight += n; }
-                }
-
-                return weight > 0 ? sum / weight : (double?)null;
-            }
-
-            return new SentrySessionGroup(
-                new Dictionary<string, string>(),
-                new Dictionary<string, double?> { ["sum(session)"] = total, ["crash_free_rate(session)"] = Weighted("crash_free_rate(session)"), ["crash_free_rate(user)"] = Weighted("crash_free_rate(user)") },
-                new Dictionary<string, IReadOnlyList<double?>> { ["sum(session)"] = counts, ["crash_free_rate(session)"] = sessionRates, ["crash_free_rate(user)"] = userRates });
-        }
-
-        private static IReadOnlyList<double?> Series(SentrySessionGroup group, string field) =>
-            group.Series.TryGetValue(field, out IReadOnlyList<double?>? values) ? values : Array.Empty<double?>();
 
         private static string? TopValue(IReadOnlyList<SentryIssueTag> tags, string key) =>
             tags.FirstOrDefault(t => t.Key == key)?.TopValues.OrderByDescending(v => v.Count).FirstOrDefault()?.Value;
@@ -418,60 +281,5 @@ namespace SentryRunbook.Analysis
             tags.FirstOrDefault(t => t.Key == key)?.TopValues.Select(v => v.Value).Where(v => v.Length > 0).ToList() ?? new List<string>();
 
         private static long? ToLong(double? value) => value is double v ? (long)Math.Round(v) : (long?)null;
-
-        private static string Text(double? value) => value is double v ? v.ToString("0.##", CultureInfo.InvariantCulture) : "none";
-
-        /// <summary>Runs one query; a Sentry refusal becomes a missing signal, while failures that stop everything propagate.</summary>
-        private static async Task<Figure<T>> Attempt<T>(string figure, Func<CancellationToken, Task<Figure<T>>> query, CancellationToken cancellationToken)
-        {
-            try
-            {
-                return await query(cancellationToken).ConfigureAwait(false);
-            }
-            catch (SentryApiException ex) when (ex.Kind != SentryErrorKind.Authentication && ex.Kind != SentryErrorKind.Transport && ex.Kind != SentryErrorKind.Configuration)
-            {
-                return Figure<T>.Missing($"{figure}: Sentry answered {(ex.StatusCode is int s ? s.ToString(CultureInfo.InvariantCulture) : ex.Kind.ToString())}" + (ex.Detail is null ? string.Empty : $" ({ex.Detail})"));
-            }
-        }
-
-        private static ImpactQuery Record(string figure, string endpoint, IReadOnlyList<KeyValuePair<string, string>> parameters, string result) =>
-            new ImpactQuery(figure, endpoint, parameters, result);
-
-        private static IReadOnlyList<KeyValuePair<string, string>> Pairs(params (string Key, string Value)[] pairs) =>
-            pairs.Select(p => new KeyValuePair<string, string>(p.Key, p.Value)).ToList();
-
-        private static IReadOnlyList<KeyValuePair<string, string>> Discover(DiscoverQuery q) =>
-            Pairs(new[] { ("dataset", q.Dataset) }.Concat(q.Fields.Select(f => ("field", f))).Concat(new[] { ("query", q.Query ?? string.Empty) }).Concat(Scope(q.Projects, q.Environments, q.Window)).ToArray());
-
-        private static IReadOnlyList<KeyValuePair<string, string>> Stats(StatsQuery q) =>
-            Pairs(new[] { ("dataset", q.Dataset) }.Concat(q.YAxes.Select(y => ("yAxis", y))).Concat(new[] { ("interval", q.Interval), ("query", q.Query ?? string.Empty) }).Concat(Scope(q.Projects, q.Environments, q.Window)).Concat(q.Partial ? new[] { ("partial", "1") } : Array.Empty<(string, string)>()).ToArray());
-
-        private static IReadOnlyList<KeyValuePair<string, string>> Sessions(SessionsQuery q) =>
-            Pairs(q.Fields.Select(f => ("field", f)).Concat(new[] { ("interval", q.Interval) }).Concat(Scope(q.Projects, q.Environments, q.Window)).ToArray());
-
-        private static IEnumerable<(string, string)> Scope(IReadOnlyList<string> projects, IReadOnlyList<string> environments, TimeWindow window) =>
-            projects.Select(p => ("project", p)).Concat(environments.Select(e => ("environment", e))).Concat(window.Parameters().Select(p => (p.Key, p.Value)));
-
-        private interface IFigure
-        {
-            ImpactQuery? Query { get; }
-            string? MissingReason { get; }
-        }
-
-        private sealed class Figure<T> : IFigure
-        {
-            public Figure(T value, ImpactQuery? query, string? missingReason = null)
-            {
-                Value = value;
-                Query = query;
-                MissingReason = missingReason;
-            }
-
-            public T Value { get; }
-            public ImpactQuery? Query { get; }
-            public string? MissingReason { get; }
-
-            public static Figure<T> Missing(string reason) => new Figure<T>(default!, null, reason);
-        }
     }
 }

@@ -13,11 +13,12 @@ namespace SentryRunbook.Analysis
     /// <summary>Everything a postmortem is written from: the triage, the timeline and the event rate.</summary>
     public sealed class IncidentDossier
     {
-        public IncidentDossier(TriageReport triage, IncidentTimeline timeline, IReadOnlyList<SentryTimePoint> eventRate, SentryIncident? incident = null)
+        public IncidentDossier(TriageReport triage, IncidentTimeline timeline, IReadOnlyList<SentryTimePoint> eventRate, IReadOnlyList<string>? missingSignals = null, SentryIncident? incident = null)
         {
             Triage = triage;
             Timeline = timeline;
             EventRate = eventRate;
+            MissingSignals = missingSignals ?? triage.MissingSignals;
             Incident = incident;
         }
 
@@ -29,23 +30,32 @@ namespace SentryRunbook.Analysis
         public IReadOnlyList<SentryTimePoint> EventRate { get; }
 
         /// <summary>
+        /// Every read that failed, the triage's and the dossier's own (activity, deploys, releases, the oldest event,
+        /// the event rate), as <c>Name: Sentry answered 500 (detail) [ErrorId]</c>: the postmortem lists them.
+        /// </summary>
+        public IReadOnlyList<string> MissingSignals { get; }
+
+        /// <summary>
         /// Gathers the dossier of an issue: the triage (which also reads impact, releases and suspect commits),
         /// then the activity, the deploys of the issue's releases and the oldest event. Every request is a
         /// plain read, so the same calls against recorded evidence give the same dossier offline.
         /// </summary>
         public static async Task<IncidentDossier> GatherAsync(ISentryApi api, string issueId, TriageReport? triage, TriageOptions options, DateTimeOffset now, Action<string>? log, CancellationToken cancellationToken)
         {
-            triage ??= await new TriageRunner(api) { Log = log }.RunAsync(issueId, null, options, now, cancellationToken).ConfigureAwait(false);
+            // A postmortem does not print Seer's summary, so the dossier does not ask for it: a replay of saved evidence
+            // (which holds no Seer answer) then reads exactly what the live run read.
+            triage ??= await new TriageRunner(api) { Log = log }.RunAsync(issueId, null, options.WithoutSeer(), now, cancellationToken).ConfigureAwait(false);
             SentryIssue issue = triage.Issue;
 
-            Task<SentryEvent?> oldest = Optional<SentryEvent?>(async () => await api.GetIssueEventAsync(issueId, "oldest", options.Environments, cancellationToken).ConfigureAwait(false), null);
-            Task<IncidentTimeline> timeline = TimelineAsync(api, issueId, issue, triage.RollbackTarget?.Release, cancellationToken);
-            Task<IReadOnlyList<SentryTimePoint>?> rate = EventRateAsync(api, issue, options, now, cancellationToken);
+            var missing = new MissingSignals();
+            Task<SentryEvent?> oldest = missing.Optional<SentryEvent?>("Oldest event", async () => await api.GetIssueEventAsync(issueId, "oldest", options.Environments, cancellationToken).ConfigureAwait(false), null);
+            Task<IncidentTimeline> timeline = TimelineAsync(api, issueId, issue, triage.RollbackTarget?.Release, cancellationToken, missing);
+            Task<IReadOnlyList<SentryTimePoint>?> rate = EventRateAsync(api, issue, options, now, missing, cancellationToken);
             await Task.WhenAll(oldest, timeline, rate).ConfigureAwait(false);
 
-            // The issue's own 24-hour histogram only when the incident's window could not be read.
+            // The issue's own 24-hour histogram only when the incident's window could not be read (the missing signal says so).
             IReadOnlyList<SentryTimePoint> eventRate = rate.Result ?? issue.Stats.Select(p => new SentryTimePoint(p.Time, p.Count)).ToList();
-            return new IncidentDossier(triage, timeline.Result, eventRate);
+            return new IncidentDossier(triage, timeline.Result, eventRate, triage.MissingSignals.Concat(missing.List()).ToList());
         }
 
         /// <summary>
@@ -65,12 +75,13 @@ namespace SentryRunbook.Analysis
             IncidentImpact impact = await IncidentGatherer.MeasureImpactAsync(shared, read.Id, members, start, now, read.Environments, read.Releases, cancellationToken).ConfigureAwait(false);
             SentryIncident current = read.WithFreshData(members, impact);
 
-            Task<TriageReport> triage = new TriageRunner(shared) { Log = log }.RunAsync(current.PrimaryIssue.Id, null, options, now, cancellationToken);
-            Task<IncidentTimeline> timeline = IncidentTimelineAsync(shared, current, cancellationToken);
+            var missing = new MissingSignals();
+            Task<TriageReport> triage = new TriageRunner(shared) { Log = log }.RunAsync(current.PrimaryIssue.Id, null, options.WithoutSeer(), now, cancellationToken);
+            Task<IncidentTimeline> timeline = IncidentTimelineAsync(shared, current, cancellationToken, missing);
             DateTimeOffset? lastSeen = members.Select(m => m.LastSeen).Where(t => t.HasValue).Max();
-            Task<IReadOnlyList<SentryTimePoint>?> rate = EventRateAsync(shared, members, start, lastSeen, options, now, cancellationToken);
+            Task<IReadOnlyList<SentryTimePoint>?> rate = EventRateAsync(shared, members, start, lastSeen, options, now, missing, cancellationToken);
             await Task.WhenAll(triage, timeline, rate).ConfigureAwait(false);
-            return new IncidentDossier(triage.Result, timeline.Result, rate.Result ?? Array.Empty<SentryTimePoint>(), current);
+            return new IncidentDossier(triage.Result, timeline.Result, rate.Result ?? Array.Empty<SentryTimePoint>(), triage.Result.MissingSignals.Concat(missing.List()).ToList(), current);
         }
 
         /// <summary>
@@ -94,11 +105,12 @@ namespace SentryRunbook.Analysis
             record.ToIncident(await api.GetIssuesAsync(record.IssueIds, cancellationToken).ConfigureAwait(false));
 
         /// <summary>One timeline across the members: each member's activity and deploys, and the deploys of the incident's releases.</summary>
-        public static async Task<IncidentTimeline> IncidentTimelineAsync(ISentryApi api, SentryIncident incident, CancellationToken cancellationToken)
+        public static async Task<IncidentTimeline> IncidentTimelineAsync(ISentryApi api, SentryIncident incident, CancellationToken cancellationToken, MissingSignals? missing = null)
         {
+            missing ??= new MissingSignals();
             ISentryApi shared = api as SharedReads ?? new SharedReads(api);
-            Task<IncidentTimeline>[] timelines = incident.Issues.Select(m => TimelineAsync(shared, m.Id, m, null, cancellationToken)).ToArray();
-            Task<IReadOnlyList<SentryDeploy>>[] deploys = incident.Releases.Select(r => Optional(() => shared.GetDeploysAsync(r, cancellationToken), Array.Empty<SentryDeploy>())).ToArray();
+            Task<IncidentTimeline>[] timelines = incident.Issues.Select(m => TimelineAsync(shared, m.Id, m, null, cancellationToken, missing)).ToArray();
+            Task<IReadOnlyList<SentryDeploy>>[] deploys = incident.Releases.Select(r => missing.Optional("Deploys of " + r, () => shared.GetDeploysAsync(r, cancellationToken), Array.Empty<SentryDeploy>())).ToArray();
             await Task.WhenAll(Task.WhenAll(timelines), Task.WhenAll(deploys)).ConfigureAwait(false);
             return Timelines.ForIncident(incident, timelines.Select(t => t.Result).ToList(), deploys.SelectMany(d => d.Result).ToList());
         }
@@ -107,11 +119,11 @@ namespace SentryRunbook.Analysis
         /// The event rate over the incident itself — from an hour before first seen to an hour after last seen —
         /// so a postmortem written days later still charts the incident, not the day before it was written.
         /// </summary>
-        private static Task<IReadOnlyList<SentryTimePoint>?> EventRateAsync(ISentryApi api, SentryIssue issue, TriageOptions options, DateTimeOffset now, CancellationToken cancellationToken) =>
-            EventRateAsync(api, new[] { issue }, issue.FirstSeen, issue.LastSeen, options, now, cancellationToken);
+        private static Task<IReadOnlyList<SentryTimePoint>?> EventRateAsync(ISentryApi api, SentryIssue issue, TriageOptions options, DateTimeOffset now, MissingSignals missing, CancellationToken cancellationToken) =>
+            EventRateAsync(api, new[] { issue }, issue.FirstSeen, issue.LastSeen, options, now, missing, cancellationToken);
 
         /// <summary>One series over all the issues (<c>issue.id:[…]</c>): an incident's chart counts every member's events once.</summary>
-        private static Task<IReadOnlyList<SentryTimePoint>?> EventRateAsync(ISentryApi api, IReadOnlyList<SentryIssue> issues, DateTimeOffset? firstSeen, DateTimeOffset? lastSeen, TriageOptions options, DateTimeOffset now, CancellationToken cancellationToken)
+        private static Task<IReadOnlyList<SentryTimePoint>?> EventRateAsync(ISentryApi api, IReadOnlyList<SentryIssue> issues, DateTimeOffset? firstSeen, DateTimeOffset? lastSeen, TriageOptions options, DateTimeOffset now, MissingSignals missing, CancellationToken cancellationToken)
         {
             if (!(firstSeen is DateTimeOffset first)) return Task.FromResult<IReadOnlyList<SentryTimePoint>?>(null);
             DateTimeOffset start = Floor(first.AddHours(-1));
@@ -130,7 +142,7 @@ namespace SentryRunbook.Analysis
                 Environments = options.Environments,
                 Window = TimeWindow.Between(start, end),
             };
-            return Optional<IReadOnlyList<SentryTimePoint>?>(async () => (await api.GetEventsStatsAsync(query, cancellationToken).ConfigureAwait(false)).FirstOrDefault()?.Points, null);
+            return missing.Optional<IReadOnlyList<SentryTimePoint>?>("Event rate", async () => (await api.GetEventsStatsAsync(query, cancellationToken).ConfigureAwait(false)).FirstOrDefault()?.Points, null);
         }
 
         /// <summary>Whole minutes, so that the window (and the recorded request) does not depend on the second it was asked.</summary>
@@ -139,14 +151,16 @@ namespace SentryRunbook.Analysis
         /// <summary>
         /// The timeline of an issue: its activity, the deploys of its releases (and of a rollback target), and the
         /// last deploys on the project's releases page since first seen, which show a fix such as a rollback.
-        /// The calls are those triage makes too, so recorded evidence answers them offline.
+        /// The calls are those triage makes too, so recorded evidence answers them offline. A read that fails is
+        /// left out of the timeline and named in <c>missing</c>, never silently.
         /// </summary>
-        public static async Task<IncidentTimeline> TimelineAsync(ISentryApi api, string issueId, SentryIssue issue, string? rollbackRelease, CancellationToken cancellationToken)
+        public static async Task<IncidentTimeline> TimelineAsync(ISentryApi api, string issueId, SentryIssue issue, string? rollbackRelease, CancellationToken cancellationToken, MissingSignals? missing = null)
         {
-            Task<IReadOnlyList<SentryActivity>> activity = Optional(() => api.GetIssueActivityAsync(issueId, cancellationToken), Array.Empty<SentryActivity>());
+            missing ??= new MissingSignals();
+            Task<IReadOnlyList<SentryActivity>> activity = missing.Optional("Activity", () => api.GetIssueActivityAsync(issueId, cancellationToken), Array.Empty<SentryActivity>());
             IEnumerable<string> releases = new[] { issue.FirstRelease, issue.LastRelease, rollbackRelease }.Where(r => !string.IsNullOrEmpty(r)).Distinct()!;
-            Task<IReadOnlyList<SentryDeploy>>[] deploys = releases.Select(r => Optional(() => api.GetDeploysAsync(r!, cancellationToken), Array.Empty<SentryDeploy>())).ToArray();
-            Task<SentryPage<SentryRelease>?> projectReleases = Optional<SentryPage<SentryRelease>?>(async () => await api.GetReleasePageAsync(issue.ProjectId ?? issue.Project, null, null, cancellationToken).ConfigureAwait(false), null);
+            Task<IReadOnlyList<SentryDeploy>>[] deploys = releases.Select(r => missing.Optional("Deploys of " + r, () => api.GetDeploysAsync(r!, cancellationToken), Array.Empty<SentryDeploy>())).ToArray();
+            Task<SentryPage<SentryRelease>?> projectReleases = missing.Optional<SentryPage<SentryRelease>?>("Releases", async () => await api.GetReleasePageAsync(issue.ProjectId ?? issue.Project, null, null, cancellationToken).ConfigureAwait(false), null);
             await Task.WhenAll(activity, Task.WhenAll(deploys), projectReleases).ConfigureAwait(false);
 
             var allDeploys = deploys.SelectMany(d => d.Result).ToList();
@@ -158,17 +172,33 @@ namespace SentryRunbook.Analysis
 
             return Timelines.Build(issue, activity.Result, allDeploys);
         }
+    }
 
-        private static async Task<T> Optional<T>(Func<Task<T>> call, T fallback)
+    /// <summary>
+    /// Reads that may fail without stopping the whole: a failure other than a fatal one (bad token, no connection)
+    /// gives the fallback and is written down as <c>Name: Sentry answered 500 (detail) [ErrorId]</c>. Thread-safe.
+    /// </summary>
+    public sealed class MissingSignals
+    {
+        private readonly List<string> _signals = new List<string>();
+
+        public async Task<T> Optional<T>(string name, Func<Task<T>> call, T fallback)
         {
             try
             {
                 return await call().ConfigureAwait(false);
             }
-            catch (SentryApiException ex) when (ex.Kind != SentryErrorKind.Authentication && ex.Kind != SentryErrorKind.Transport && ex.Kind != SentryErrorKind.Configuration)
+            catch (SentryApiException ex) when (!ex.IsFatal)
             {
+                lock (_signals) _signals.Add(Figures.MissingReason(name, ex));
                 return fallback;
             }
+        }
+
+        /// <summary>What could not be read, by name.</summary>
+        public IReadOnlyList<string> List()
+        {
+            lock (_signals) return _signals.OrderBy(s => s, StringComparer.Ordinal).ToList();
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using SentryRunbook.Models;
+using static SentryRunbook.Text.Formats;
 
 namespace SentryRunbook.Analysis
 {
@@ -199,7 +200,5 @@ namespace SentryRunbook.Analysis
             IncidentEvidenceKinds.Transaction => 3,
             _ => 4,
         };
-
-        private static string Time(DateTimeOffset? time) => time is DateTimeOffset t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : "an unknown time";
     }
 }

@@ -63,6 +63,11 @@ namespace SentryRunbook.Analysis
         public IReadOnlyList<string> ApplicationDomains { get; private set; } = new[] { "localhost", "127.0.0.1" };
         /// <summary>An issue first seen within this many minutes after its release was deployed points at the deploy.</summary>
         public double DeployWindowMinutes { get; private set; } = 60;
+        /// <summary>
+        /// A regression this recent is the incident at hand (triage calls the issue a regression and the patterns
+        /// point at its release): a day for the default deploy window of an hour, scaling with it.
+        /// </summary>
+        public TimeSpan RecentRegressionWindow => TimeSpan.FromMinutes(DeployWindowMinutes * 24);
         /// <summary>Correlation (Pearson r) of hourly errors with hourly traffic above which errors "follow traffic".</summary>
         public double TrafficCorrelationAbove { get; private set; } = 0.7;
         /// <summary>Patterns weaker than this are not reported.</summary>
@@ -110,16 +115,41 @@ namespace SentryRunbook.Analysis
             ["P3"] = new SeverityLevel("P3", TimeSpan.FromDays(14), "Next sprint", "Add to backlog, assign owner", TimeSpan.FromDays(1)),
         };
 
-        public static IncidentPolicy Default { get; } = new IncidentPolicy();
+        /// <summary>
+        /// Every top-level setting a policy file or hashtable may name, with how its value is checked and applied:
+        /// one row a setting, so the list of names and the parsing cannot drift apart.
+        /// </summary>
+        private static readonly (string Name, Action<IncidentPolicy, string, object?> Apply)[] Settings =
+        {
+            Num("CrashFreeRateBelow", 0, 100, (p, v) => p.CrashFreeRateBelow = v),
+            Num("EventsPerMinuteAbove", 0, double.MaxValue, (p, v) => p.EventsPerMinuteAbove = v),
+            Num("UsersPerHourAbove", 0, long.MaxValue, (p, v) => p.UsersPerHourAbove = (long)v),
+            List("ProductionEnvironments", (p, v) => p.ProductionEnvironments = v),
+            List("NonProductionEnvironments", (p, v) => p.NonProductionEnvironments = v),
+            List("CoreFlowTransactions", (p, v) => p.CoreFlowTransactions = v),
+            ("CoreFlowTags", (p, key, value) => p.CoreFlowTags = TagPatterns(key, value)),
+            ("Levels", (p, key, value) => p.Levels = MergeLevels(p.Levels, value)),
+            List("ApplicationDomains", (p, v) => p.ApplicationDomains = v),
+            Num("DeployWindowMinutes", 1, 10080, (p, v) => p.DeployWindowMinutes = v),
+            Num("TrafficCorrelationAbove", 0, 1, (p, v) => p.TrafficCorrelationAbove = v),
+            Num("MinimumPatternConfidence", 0, 1, (p, v) => p.MinimumPatternConfidence = v),
+            Num("ReleaseSignificance", 0.0001, 0.5, (p, v) => p.ReleaseSignificance = v),
+            Num("ReleaseCrashFreeDropAbove", 0, 100, (p, v) => p.ReleaseCrashFreeDropAbove = v),
+            Num("ReleaseNewIssueUsersAbove", 0, long.MaxValue, (p, v) => p.ReleaseNewIssueUsersAbove = (long)v),
+            Num("ReleaseErrorRateIncreaseAbove", 0, 100000, (p, v) => p.ReleaseErrorRateIncreaseAbove = v),
+            Num("ReleaseLatencyIncreaseAbove", 0, 100000, (p, v) => p.ReleaseLatencyIncreaseAbove = v),
+            Num("ReleaseMinimumTransactions", 1, long.MaxValue, (p, v) => p.ReleaseMinimumTransactions = (long)v),
+            ("SentryPriorityHighMinimum", (p, key, value) => p.SentryPriorityHighMinimum = LevelOrNone(key, value)),
+            Num("IncidentDeployWindowMinutes", 1, 10080, (p, v) => p.IncidentDeployWindowMinutes = v),
+            Num("IncidentStartWindowMinutes", 0, 10080, (p, v) => p.IncidentStartWindowMinutes = v),
+            Num("IncidentMinimumEvidence", 1, 5, (p, v) => p.IncidentMinimumEvidence = (int)v),
+            Num("IncidentMinimumSharedTraces", 1, 1000000, (p, v) => p.IncidentMinimumSharedTraces = (int)v),
+        };
 
         /// <summary>Every top-level setting a policy file or hashtable may name.</summary>
-        public static readonly string[] SettingNames =
-        {
-            "CrashFreeRateBelow", "EventsPerMinuteAbove", "UsersPerHourAbove", "ProductionEnvironments", "NonProductionEnvironments", "CoreFlowTransactions",
-            "CoreFlowTags", "Levels", "ApplicationDomains", "DeployWindowMinutes", "TrafficCorrelationAbove", "MinimumPatternConfidence",
-            "ReleaseSignificance", "ReleaseCrashFreeDropAbove", "ReleaseNewIssueUsersAbove", "ReleaseErrorRateIncreaseAbove", "ReleaseLatencyIncreaseAbove",
-            "ReleaseMinimumTransactions", "SentryPriorityHighMinimum", "IncidentDeployWindowMinutes", "IncidentStartWindowMinutes", "IncidentMinimumEvidence", "IncidentMinimumSharedTraces",
-        };
+        public static readonly string[] SettingNames = Settings.Select(setting => setting.Name).ToArray();
+
+        public static IncidentPolicy Default { get; } = new IncidentPolicy();
 
         public SeverityLevel Level(string name) => Levels[name];
 
@@ -153,89 +183,9 @@ namespace SentryRunbook.Analysis
             foreach (DictionaryEntry entry in overrides)
             {
                 string key = Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty;
-                object? value = entry.Value;
-                switch (key.ToLowerInvariant())
-                {
-                    case "crashfreeratebelow":
-                        policy.CrashFreeRateBelow = Number(key, value, 0, 100);
-                        break;
-                    case "eventsperminuteabove":
-                        policy.EventsPerMinuteAbove = Number(key, value, 0, double.MaxValue);
-                        break;
-                    case "usersperhourabove":
-                        policy.UsersPerHourAbove = (long)Number(key, value, 0, long.MaxValue);
-                        break;
-                    case "productionenvironments":
-                        policy.ProductionEnvironments = Strings(key, value);
-                        break;
-                    case "nonproductionenvironments":
-                        policy.NonProductionEnvironments = Strings(key, value);
-                        break;
-                    case "coreflowtransactions":
-                        policy.CoreFlowTransactions = Strings(key, value);
-                        break;
-                    case "coreflowtags":
-                        policy.CoreFlowTags = Strings(key, value);
-                        if (policy.CoreFlowTags.Any(t => t.IndexOf(':') <= 0))
-                        {
-                            throw new PolicyException(key, "each tag is written key:value, for example flow:checkout");
-                        }
-
-                        break;
-                    case "levels":
-                        policy.Levels = MergeLevels(policy.Levels, value);
-                        break;
-                    case "applicationdomains":
-                        policy.ApplicationDomains = Strings(key, value);
-                        break;
-                    case "deploywindowminutes":
-                        policy.DeployWindowMinutes = Number(key, value, 1, 10080);
-                        break;
-                    case "trafficcorrelationabove":
-                        policy.TrafficCorrelationAbove = Number(key, value, 0, 1);
-                        break;
-                    case "minimumpatternconfidence":
-                        policy.MinimumPatternConfidence = Number(key, value, 0, 1);
-                        break;
-                    case "releasesignificance":
-                        policy.ReleaseSignificance = Number(key, value, 0.0001, 0.5);
-                        break;
-                    case "releasecrashfreedropabove":
-                        policy.ReleaseCrashFreeDropAbove = Number(key, value, 0, 100);
-                        break;
-                    case "releasenewissueusersabove":
-                        policy.ReleaseNewIssueUsersAbove = (long)Number(key, value, 0, long.MaxValue);
-                        break;
-                    case "releaseerrorrateincreaseabove":
-                        policy.ReleaseErrorRateIncreaseAbove = Number(key, value, 0, 100000);
-                        break;
-                    case "releaselatencyincreaseabove":
-                        policy.ReleaseLatencyIncreaseAbove = Number(key, value, 0, 100000);
-                        break;
-                    case "releaseminimumtransactions":
-                        policy.ReleaseMinimumTransactions = (long)Number(key, value, 1, long.MaxValue);
-                        break;
-                    case "sentrypriorityhighminimum":
-                        string? minimum = (Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty).Trim().ToUpperInvariant();
-                        if (minimum == "NONE" || minimum.Length == 0) policy.SentryPriorityHighMinimum = null;
-                        else if (Array.IndexOf(LevelNames, minimum) >= 0) policy.SentryPriorityHighMinimum = minimum;
-                        else throw new PolicyException(key, $"must be P0, P1, P2, P3 or None, not '{value}'");
-                        break;
-                    case "incidentdeploywindowminutes":
-                        policy.IncidentDeployWindowMinutes = Number(key, value, 1, 10080);
-                        break;
-                    case "incidentstartwindowminutes":
-                        policy.IncidentStartWindowMinutes = Number(key, value, 0, 10080);
-                        break;
-                    case "incidentminimumevidence":
-                        policy.IncidentMinimumEvidence = (int)Number(key, value, 1, 5);
-                        break;
-                    case "incidentminimumsharedtraces":
-                        policy.IncidentMinimumSharedTraces = (int)Number(key, value, 1, 1000000);
-                        break;
-                    default:
-                        throw new PolicyException(key, "is not a policy setting; the settings are " + string.Join(", ", SettingNames));
-                }
+                int index = Array.FindIndex(Settings, setting => string.Equals(setting.Name, key, StringComparison.OrdinalIgnoreCase));
+                if (index < 0) throw new PolicyException(key, "is not a policy setting; the settings are " + string.Join(", ", SettingNames));
+                Settings[index].Apply(policy, key, entry.Value);
             }
 
             return policy;
@@ -307,6 +257,27 @@ namespace SentryRunbook.Analysis
 
             if (double.IsNaN(number) || number < min || number > max) throw new PolicyException(key, $"must be between {min} and {max}, not {number}");
             return number;
+        }
+
+        private static (string, Action<IncidentPolicy, string, object?>) Num(string name, double min, double max, Action<IncidentPolicy, double> apply) =>
+            (name, (policy, key, value) => apply(policy, Number(key, value, min, max)));
+
+        private static (string, Action<IncidentPolicy, string, object?>) List(string name, Action<IncidentPolicy, IReadOnlyList<string>> apply) =>
+            (name, (policy, key, value) => apply(policy, Strings(key, value)));
+
+        private static IReadOnlyList<string> TagPatterns(string key, object? value)
+        {
+            IReadOnlyList<string> tags = Strings(key, value);
+            if (tags.Any(t => t.IndexOf(':') <= 0)) throw new PolicyException(key, "each tag is written key:value, for example flow:checkout");
+            return tags;
+        }
+
+        private static string? LevelOrNone(string key, object? value)
+        {
+            string minimum = (Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty).Trim().ToUpperInvariant();
+            if (minimum == "NONE" || minimum.Length == 0) return null;
+            if (Array.IndexOf(LevelNames, minimum) >= 0) return minimum;
+            throw new PolicyException(key, $"must be P0, P1, P2, P3 or None, not '{value}'");
         }
 
         private static string Text(string key, object? value)

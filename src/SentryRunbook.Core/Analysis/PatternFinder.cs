@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text.RegularExpressions;
 using SentryRunbook.Models;
+using static SentryRunbook.Text.Formats;
 
 namespace SentryRunbook.Analysis
 {
@@ -33,6 +34,15 @@ namespace SentryRunbook.Analysis
         public SentryMonitorHealth? Monitor { get; set; }
         /// <summary>The latest deploys of the issue's project (each of its recent releases' last deploy).</summary>
         public IReadOnlyList<SentryDeploy> ProjectDeploys { get; set; } = Array.Empty<SentryDeploy>();
+
+        /// <summary>
+        /// The issue's latest regression within the policy's <see cref="IncidentPolicy.RecentRegressionWindow"/>;
+        /// an older one (after an auto-resolve by age, say) is history, not this incident. Triage and the patterns
+        /// both ask this, so they never disagree on whether the issue regressed.
+        /// </summary>
+        public SentryActivity? RecentRegression(IncidentPolicy policy) =>
+            Activity.Where(a => a.Type == "set_regression" && a.DateCreated is DateTimeOffset when && Now - when <= policy.RecentRegressionWindow)
+                .OrderByDescending(a => a.DateCreated).FirstOrDefault();
     }
 
     /// <summary>
@@ -41,6 +51,9 @@ namespace SentryRunbook.Analysis
     /// </summary>
     public static class PatternFinder
     {
+        /// <summary>How much of an exception, breadcrumb or payload a pattern's evidence quotes.</summary>
+        private const int EvidenceLength = 160;
+
         // Word boundaries matter: "room" is no OOM, and a ValueError is not necessarily bad input.
         private static readonly Regex ParseFailure = new Regex(
             @"\b(json ?(parse|decode|exception)|jsonexception|parse(error|exception)?|pars(ing|er)|(de)?serializ\w*|malformed|unexpected (token|character|end of)|invalid (input|format|data|payload|json|character)|validation(error|exception)?|schema|decode(error)?|corrupt\w*|formatexception|could not be parsed)\b",
@@ -114,9 +127,7 @@ namespace SentryRunbook.Analysis
             }
 
             // Only a recent regression points at a release: an old one (after an auto-resolve by age) is routine.
-            SentryActivity? regression = e.Activity
-                .Where(a => a.Type == "set_regression" && a.DateCreated is DateTimeOffset when && e.Now - when <= TimeSpan.FromMinutes(policy.DeployWindowMinutes * 24))
-                .OrderByDescending(a => a.DateCreated).FirstOrDefault();
+            SentryActivity? regression = e.RecentRegression(policy);
             if (regression != null || (e.Issue.Substatus == "regressed" && !e.Activity.Any(a => a.Type == "set_regression")))
             {
                 string version = regression != null && regression.Data.TryGetValue("version", out string? v) && !string.IsNullOrEmpty(v) ? v : e.Issue.LastRelease ?? "a new release";
@@ -145,18 +156,17 @@ namespace SentryRunbook.Analysis
             SentryEvent? ev = e.LatestEvent;
             if (ev is null) return null;
 
-            string? ownHost = HostOf(ev.Request?.Url);
             var external = new List<(string Host, string? Status, SentryBreadcrumb Crumb)>();
             int externalCalls = 0;
             foreach (SentryBreadcrumb crumb in ev.Breadcrumbs.Where(IsHttp))
             {
-                string? host = HostOf(Value(crumb, "url"));
-                if (host is null || policy.IsApplicationHost(host) || string.Equals(host, ownHost, StringComparison.OrdinalIgnoreCase)) continue;
+                string? host = UpstreamHosts.External(UpstreamHosts.HostOf(UpstreamHosts.Value(crumb, "url")), ev, policy);
+                if (host is null) continue;
                 externalCalls++;
-                string? status = Value(crumb, "status_code");
+                string? status = UpstreamHosts.Value(crumb, "status_code");
                 bool failed = status is null
                     ? (crumb.Level == "error" || (crumb.Message ?? string.Empty).IndexOf("fail", StringComparison.OrdinalIgnoreCase) >= 0)
-                    : int.TryParse(status, NumberStyles.Integer, CultureInfo.InvariantCulture, out int code) && (code >= 500 || code == 429 || code == 408);
+                    : UpstreamHosts.IsFailingStatus(status);
                 if (failed) external.Add((host, status, crumb));
             }
 
@@ -175,7 +185,7 @@ namespace SentryRunbook.Analysis
             if (Regex.IsMatch(raised, @"\b(5\d\d|429|unavailable|bad gateway|gateway timeout|upstream|service)\b", RegexOptions.IgnoreCase))
             {
                 confidence += 0.1;
-                evidence.Add($"The exception names the upstream failure: {Clip(raised)}");
+                evidence.Add($"The exception names the upstream failure: {Clip(raised, EvidenceLength)}");
             }
 
             string hosts = string.Join(", ", external.Select(x => x.Host).Distinct());
@@ -197,7 +207,7 @@ namespace SentryRunbook.Analysis
             if (ParseFailure.IsMatch(raised))
             {
                 confidence = 0.45;
-                evidence.Add($"The exception is a parse or validation failure: {Clip(raised)}");
+                evidence.Add($"The exception is a parse or validation failure: {Clip(raised, EvidenceLength)}");
             }
 
             if (ev != null)
@@ -205,18 +215,18 @@ namespace SentryRunbook.Analysis
                 foreach (SentryBreadcrumb crumb in ev.Breadcrumbs.Where(b => ParseFailure.IsMatch((b.Message ?? string.Empty) + " " + (b.Category ?? string.Empty))).Take(2))
                 {
                     confidence = Math.Max(confidence, 0.35) + 0.1;
-                    evidence.Add($"Breadcrumb at {Time(crumb.Timestamp)}: [{crumb.Category ?? crumb.Type}] {Clip(crumb.Message ?? string.Empty)}");
+                    evidence.Add($"Breadcrumb at {Time(crumb.Timestamp)}: [{crumb.Category ?? crumb.Type}] {Clip(crumb.Message ?? string.Empty, EvidenceLength)}");
                 }
 
                 foreach (KeyValuePair<string, string> extra in ev.Extra.Where(x => Regex.IsMatch(x.Key, "payload|input|body|sample|raw|data", RegexOptions.IgnoreCase)).Take(2))
                 {
                     confidence += 0.1;
-                    evidence.Add($"The event's context carries the input: {extra.Key} = {Clip(extra.Value)}");
+                    evidence.Add($"The event's context carries the input: {extra.Key} = {Clip(extra.Value, EvidenceLength)}");
                 }
 
                 if (ev.Request?.Data is string body && body.Length > 0 && confidence > 0)
                 {
-                    evidence.Add($"The request body Sentry kept: {Clip(body)}");
+                    evidence.Add($"The request body Sentry kept: {Clip(body, EvidenceLength)}");
                 }
             }
 
@@ -237,7 +247,7 @@ namespace SentryRunbook.Analysis
             if (Exhaustion.IsMatch(raised))
             {
                 confidence = 0.5;
-                evidence.Add($"The exception is an exhaustion or timeout: {Clip(raised)}");
+                evidence.Add($"The exception is an exhaustion or timeout: {Clip(raised, EvidenceLength)}");
             }
 
             // Errors that follow traffic only support an exhaustion: any bug that hits a fixed share of requests follows traffic too.
@@ -298,15 +308,6 @@ namespace SentryRunbook.Analysis
         private static bool IsHttp(SentryBreadcrumb crumb) =>
             crumb.Type == "http" || crumb.Category == "http" || crumb.Category == "xhr" || crumb.Category == "fetch" || crumb.Data.ContainsKey("url") && crumb.Data.ContainsKey("method");
 
-        private static string? Value(SentryBreadcrumb crumb, string key) => crumb.Data.TryGetValue(key, out string? value) ? value : null;
-
-        private static string? HostOf(string? url) =>
-            url != null && Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) ? uri.Host : null;
-
-        private static string Time(DateTimeOffset? time) => time is DateTimeOffset t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : "an unknown time";
-
-        private static string FirstLine(string? text) => Clip((text ?? string.Empty).Split('\n')[0]);
-
-        private static string Clip(string text) => text.Length <= 160 ? text : text.Substring(0, 157) + "...";
+        private static string FirstLine(string? text) => Clip((text ?? string.Empty).Split('\n')[0], EvidenceLength);
     }
 }

@@ -7,6 +7,8 @@ using System.Threading.Tasks;
 using SentryRunbook.Abstractions;
 using SentryRunbook.Errors;
 using SentryRunbook.Models;
+using static SentryRunbook.Analysis.Figures;
+using static SentryRunbook.Text.Formats;
 
 namespace SentryRunbook.Analysis
 {
@@ -180,7 +182,7 @@ namespace SentryRunbook.Analysis
             };
             SentrySessionStats stats = await _api.GetSessionsAsync(query, ct).ConfigureAwait(false);
             string summary = string.Join("; ", stats.Groups.Where(g => g.By.ContainsKey("release")).Take(5).Select(g => $"{g.By["release"]}: {Total(g, "sum(session)")} sessions, crash-free {Total(g, "crash_free_rate(session)")}"));
-            return new Figure<SentrySessionStats>(stats, new ImpactQuery("Sessions", "sessions/", SessionPairs(query), summary.Length == 0 ? "no sessions" : summary));
+            return new Figure<SentrySessionStats>(stats, Figures.Record("Sessions", query, summary.Length == 0 ? "no sessions" : summary));
         }
 
         private async Task<Figure<double?>> Errors(string release, string[] projects, string[] environments, TimeWindow window, CancellationToken ct)
@@ -188,7 +190,7 @@ namespace SentryRunbook.Analysis
             var query = new DiscoverQuery { Dataset = "errors", Fields = new[] { "count()" }, Query = "release:" + Quote(release), Projects = projects, Environments = environments, Window = window, PerPage = 1 };
             SentryTable table = await _api.QueryEventsAsync(query, ct).ConfigureAwait(false);
             double? count = table.FirstNumber("count()") ?? (table.Rows.Count == 0 ? 0 : (double?)null);
-            return new Figure<double?>(count, new ImpactQuery("Errors", "events/", DiscoverPairs(query), $"count()={Text(count)}"));
+            return new Figure<double?>(count, Figures.Record("Errors", query, $"count()={Number(count)}"));
         }
 
         private async Task<Figure<IReadOnlyList<ReleaseIssue>>> Issues(string search, string? fallback, string[] projects, string[] environments, string period, CancellationToken ct)
@@ -250,8 +252,8 @@ namespace SentryRunbook.Analysis
                 list.Add(new ReleaseTransaction(name, ToLong(Cell(row, "count()")) ?? 0, Cell(row, p95), before is null ? null : ToLong(Cell(before, "count()")), before is null ? null : Cell(before, p95)));
             }
 
-            string result = string.Join("; ", list.Select(t => $"{t.Transaction}: {p95}={Text(t.P95DurationMs)} ms over {t.Count} (baseline {Text(t.BaselineP95DurationMs)} ms over {(t.BaselineCount is long c ? c.ToString(CultureInfo.InvariantCulture) : "none")})"));
-            var pairs = DiscoverPairs(mine).Concat(new[] { Pair("sort", "-count()") }).ToList();
+            string result = string.Join("; ", list.Select(t => $"{t.Transaction}: {p95}={Number(t.P95DurationMs)} ms over {t.Count} (baseline {Number(t.BaselineP95DurationMs)} ms over {(t.BaselineCount is long c ? c.ToString(CultureInfo.InvariantCulture) : "none")})"));
+            var pairs = mine.ToParameters().ToList();
             if (theirs != null) pairs.Add(Pair("baseline query", theirs.Query ?? string.Empty));
             return new Figure<IReadOnlyList<ReleaseTransaction>>(list, new ImpactQuery("P95DurationMs", "events/", pairs, (result.Length == 0 ? "no transactions" : result) + (note ?? string.Empty)));
         }
@@ -314,87 +316,6 @@ namespace SentryRunbook.Analysis
 
         private static long? ToLong(double? value) => value is double v ? (long)Math.Round(v) : (long?)null;
 
-        private static string Text(double? value) => value is double v ? v.ToString("0.##", CultureInfo.InvariantCulture) : "none";
-
-        private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
-
         private static KeyValuePair<string, string> Pair(string key, string value) => new KeyValuePair<string, string>(key, value);
-
-        private static List<KeyValuePair<string, string>> DiscoverPairs(DiscoverQuery q)
-        {
-            var pairs = new List<KeyValuePair<string, string>> { Pair("dataset", q.Dataset) };
-            pairs.AddRange(q.Fields.Select(f => Pair("field", f)));
-            pairs.Add(Pair("query", q.Query ?? string.Empty));
-            pairs.AddRange(q.Projects.Select(p => Pair("project", p)));
-            pairs.AddRange(q.Environments.Select(e => Pair("environment", e)));
-            pairs.AddRange(q.Window.Parameters());
-            return pairs;
-        }
-
-        private static List<KeyValuePair<string, string>> SessionPairs(SessionsQuery q)
-        {
-            var pairs = q.Fields.Select(f => Pair("field", f)).Concat(q.GroupBy.Select(g => Pair("groupBy", g))).ToList();
-            if (q.Query != null) pairs.Add(Pair("query", q.Query));
-            pairs.AddRange(q.Projects.Select(p => Pair("project", p)));
-            pairs.AddRange(q.Environments.Select(e => Pair("environment", e)));
-            pairs.AddRange(q.Window.Parameters());
-            pairs.Add(Pair("interval", q.Interval));
-            return pairs;
-        }
-
-        /// <summary>Runs one query; a Sentry refusal becomes a missing signal, while failures that stop everything propagate.</summary>
-        private static async Task<Figure<T>> Attempt<T>(string name, Func<CancellationToken, Task<Figure<T>>> query, CancellationToken cancellationToken)
-            where T : class
-        {
-            try
-            {
-                Figure<T> figure = await query(cancellationToken).ConfigureAwait(false);
-                figure.Name = name;
-                return figure;
-            }
-            catch (SentryApiException ex) when (ex.Kind != SentryErrorKind.Authentication && ex.Kind != SentryErrorKind.Transport && ex.Kind != SentryErrorKind.Configuration)
-            {
-                return new Figure<T>(null, null, $"{name}: Sentry answered {(ex.StatusCode is int s ? s.ToString(CultureInfo.InvariantCulture) : ex.Kind.ToString())}" + (ex.Detail is null ? string.Empty : $" ({ex.Detail})")) { Name = name };
-            }
-        }
-
-        private static Task<Figure<double?>> Attempt(string name, Func<CancellationToken, Task<Figure<double?>>> query, CancellationToken cancellationToken) =>
-            AttemptValue(name, query, cancellationToken);
-
-        private static async Task<Figure<double?>> AttemptValue(string name, Func<CancellationToken, Task<Figure<double?>>> query, CancellationToken cancellationToken)
-        {
-            try
-            {
-                Figure<double?> figure = await query(cancellationToken).ConfigureAwait(false);
-                figure.Name = name;
-                return figure;
-            }
-            catch (SentryApiException ex) when (ex.Kind != SentryErrorKind.Authentication && ex.Kind != SentryErrorKind.Transport && ex.Kind != SentryErrorKind.Configuration)
-            {
-                return new Figure<double?>(null, null, $"{name}: Sentry answered {(ex.StatusCode is int s ? s.ToString(CultureInfo.InvariantCulture) : ex.Kind.ToString())}" + (ex.Detail is null ? string.Empty : $" ({ex.Detail})")) { Name = name };
-            }
-        }
-
-        private interface IFigure
-        {
-            string Name { get; }
-            ImpactQuery? Query { get; }
-            string? MissingReason { get; }
-        }
-
-        private sealed class Figure<T> : IFigure
-        {
-            public Figure(T? value, ImpactQuery? query, string? missingReason = null)
-            {
-                Value = value;
-                Query = query;
-                MissingReason = missingReason;
-            }
-
-            public string Name { get; set; } = string.Empty;
-            public T? Value { get; }
-            public ImpactQuery? Query { get; }
-            public string? MissingReason { get; }
-        }
     }
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using SentryRunbook.Models;
+using static SentryRunbook.Text.Formats;
 
 namespace SentryRunbook.Analysis
 {
@@ -233,7 +234,5 @@ namespace SentryRunbook.Analysis
         private static string Number(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 
         private static string PValue(double p) => p < 0.0001 ? "< 0.0001" : p.ToString("0.####", CultureInfo.InvariantCulture);
-
-        private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
     }
 }

@@ -2,7 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using SentryRunbook.Abstractions;
 using SentryRunbook.Models;
+using static SentryRunbook.Text.Formats;
 
 namespace SentryRunbook.Analysis
 {
@@ -13,6 +15,35 @@ namespace SentryRunbook.Analysis
     /// </summary>
     public static class RollbackFinder
     {
+        /// <summary>
+        /// The crash-free rates candidates are judged by: two weeks of daily sessions grouped by release, in one
+        /// request (<see cref="CrashFreeByRelease"/> reads the answer). Triage and Get-SentryRollbackTarget both ask this.
+        /// </summary>
+        public static SessionsQuery HealthQuery(IReadOnlyList<string> projects, IReadOnlyList<string> environments) => new SessionsQuery
+        {
+            Fields = new[] { "crash_free_rate(session)", "sum(session)" },
+            GroupBy = new[] { "release" },
+            Projects = projects,
+            Environments = environments,
+            Window = TimeWindow.Period("14d"),
+            Interval = "1d",
+        };
+
+        /// <summary>Crash-free session rate per release in percent, from the answer to <see cref="HealthQuery"/>; null for a release without sessions.</summary>
+        public static IReadOnlyDictionary<string, double?> CrashFreeByRelease(SentrySessionStats? stats)
+        {
+            var rates = new Dictionary<string, double?>(StringComparer.Ordinal);
+            if (stats is null) return rates;
+            foreach (SentrySessionGroup group in stats.Groups)
+            {
+                if (!group.By.TryGetValue("release", out string? release)) continue;
+                bool hasSessions = group.Totals.TryGetValue("sum(session)", out double? sum) && sum > 0;
+                rates[release] = hasSessions && group.Totals.TryGetValue("crash_free_rate(session)", out double? rate) && rate is double r ? Math.Round(r * 100, 2) : (double?)null;
+            }
+
+            return rates;
+        }
+
         public static SentryRollbackTarget? Find(
             string environment,
             string? project,
@@ -65,9 +96,5 @@ namespace SentryRunbook.Analysis
 
             return null;
         }
-
-        private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
-
-        private static string Percent(double value) => value.ToString("0.##", CultureInfo.InvariantCulture) + "%";
     }
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using SentryRunbook.Models;
+using static SentryRunbook.Text.Formats;
 
 namespace SentryRunbook.Analysis
 {
@@ -129,8 +130,6 @@ namespace SentryRunbook.Analysis
                 return new IncidentSeverity(level, rule, reasons, meaning.ResponseTime, meaning.Escalation, missing, inputs, issueId, meaning.Response);
             }
         }
-
-        private static string Percent(double value) => value.ToString("0.##", CultureInfo.InvariantCulture) + "%";
 
         private static string Number(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
     }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using SentryRunbook.Models;
+using static SentryRunbook.Text.Formats;
 
 namespace SentryRunbook.Analysis
 {
@@ -53,7 +54,7 @@ namespace SentryRunbook.Analysis
             // Sentry's escalation compares the issue with its own forecast: the runbook counts it as a spike even when the last hour looks calm.
             string trend = issue.Substatus == "escalating" ? "Spiking" : histogramTrend;
             // A regression long ago (after an auto-resolve by age, say) is history, not this incident.
-            bool isRegression = issue.Substatus == "regressed" || data.Activity.Any(a => a.Type == "set_regression" && a.DateCreated is DateTimeOffset when && data.Now - when < TimeSpan.FromDays(1));
+            bool isRegression = issue.Substatus == "regressed" || data.RecentRegression(policy) != null;
             bool isNew = !isRegression && (issue.Substatus == "new" || (issue.FirstSeen is DateTimeOffset first && data.Now - first < TimeSpan.FromDays(1)));
             IReadOnlyList<string> environments = data.Impact?.Environments.Count > 0 ? data.Impact.Environments : TagValues(data.Tags, "environment");
             string? release = issue.FirstRelease ?? ev?.Release;
@@ -81,7 +82,7 @@ namespace SentryRunbook.Analysis
             var checklist = new List<TriageStep>
             {
                 Step(1, "Frequency trend", issue.Stats.Count > 0 || issue.Substatus == "escalating", (issue.Stats.Count > 0 ? $"{trend}: {issue.Stats.Sum(p => p.Count)} events in 24 h, {LastHour(issue.Stats)} in the last hour" : "no hourly stats") + (issue.Substatus == "escalating" ? $"; Sentry marks it escalating (far more events than it forecast; the hourly histogram alone reads {histogramTrend})" : string.Empty)),
-                Step(2, "First and last seen", issue.FirstSeen.HasValue, $"first seen {Time(issue.FirstSeen)}, last seen {Time(issue.LastSeen)}"),
+                Step(2, "First and last seen", issue.FirstSeen.HasValue, $"first seen {Time(issue.FirstSeen, "unknown")}, last seen {Time(issue.LastSeen, "unknown")}"),
                 Step(3, "New or regression", true, isRegression ? "regression: it came back after being resolved" : isNew ? "new: first seen within the last day" : "ongoing: seen before today"),
                 Step(4, "Users affected", true, data.Impact?.UniqueUsers is long users ? $"{users} unique users in {Hours(data.Impact)}, peak {data.Impact.PeakUsersPerHour?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}/hour" : $"{issue.UserCount} users over the issue's life"),
                 Step(5, "Environment", environments.Count > 0, environments.Count > 0 ? string.Join(", ", environments) + (environments.Any(policy.IsProduction) ? " (production)" : " (not production)") : Problem(data, "Environment", "no environment tag")),
@@ -120,6 +121,8 @@ namespace SentryRunbook.Analysis
             {
                 SeerSummary = data.SeerSummary,
                 Monitor = data.Monitor,
+                MissingSignals = data.Problems.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + ": " + p.Value)
+                    .Concat(data.Impact?.MissingSignals ?? Array.Empty<string>()).Distinct().ToList(),
             };
         }
 
@@ -230,10 +233,6 @@ namespace SentryRunbook.Analysis
 
         private static string? Get(IReadOnlyDictionary<string, string> map, string key) => map.TryGetValue(key, out string? v) ? v : null;
 
-        private static string Time(DateTimeOffset? time) => time is DateTimeOffset t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : "unknown";
-
         private static string FirstLine(string? text) => Clip((text ?? string.Empty).Split('\n')[0], 80);
-
-        private static string Clip(string text, int max) => text.Length <= max ? text : text.Substring(0, max - 3) + "...";
     }
 }

@@ -118,15 +118,7 @@ namespace SentryRunbook.Analysis
                 Environments = options.Environments,
                 Window = TimeWindow.Period("24h"),
             }, ct), problems, cancellationToken));
-            Task<SentrySessionStats?> healthTask = AfterAsync(issueTask, issue => Optional("Release health", ct => _api.GetSessionsAsync(new SessionsQuery
-            {
-                Fields = new[] { "crash_free_rate(session)", "sum(session)" },
-                GroupBy = new[] { "release" },
-                Projects = ProjectOf(issue),
-                Environments = options.Environments,
-                Window = TimeWindow.Period("14d"),
-                Interval = "1d",
-            }, ct), problems, cancellationToken));
+            Task<SentrySessionStats?> healthTask = AfterAsync(issueTask, issue => Optional("Release health", ct => _api.GetSessionsAsync(RollbackFinder.HealthQuery(ProjectOf(issue), options.Environments), ct), problems, cancellationToken));
 
             Task<SentryIssueSummary?> seerTask = options.IncludeSeer ? SeerAsync(id, problems, cancellationToken) : Task.FromResult<SentryIssueSummary?>(null);
             Task<SentryMonitorHealth?> monitorTask = MonitorAsync(issueTask, eventTask, tagsTask, problems, cancellationToken);
@@ -177,7 +169,7 @@ namespace SentryRunbook.Analysis
                 ?? issue.FirstRelease;
             var affected = new HashSet<string>(tags.Where(t => t.Key == "release").SelectMany(t => t.TopValues).Select(v => v.Value), StringComparer.Ordinal);
             foreach (string? release in new[] { issue.FirstRelease, issue.LastRelease }) if (release != null) affected.Add(release);
-            data.RollbackTarget = RollbackFinder.Find(environment, issue.Project, history, CrashFreeByRelease(healthTask.Result), options.Policy, badRelease: badRelease, affectedReleases: affected);
+            data.RollbackTarget = RollbackFinder.Find(environment, issue.Project, history, RollbackFinder.CrashFreeByRelease(healthTask.Result), options.Policy, badRelease: badRelease, affectedReleases: affected);
 
             return TriageBuilder.Build(data, options.Policy, options.WorkaroundExists, options.CoreFlow);
         }
@@ -214,21 +206,6 @@ namespace SentryRunbook.Analysis
             where T : class =>
             AfterAsync(issue, async known => await then(known, await latest.ConfigureAwait(false)).ConfigureAwait(false));
 
-        /// <summary>Crash-free session rate per release in percent, from a sessions answer grouped by release.</summary>
-        public static IReadOnlyDictionary<string, double?> CrashFreeByRelease(SentrySessionStats? stats)
-        {
-            var rates = new Dictionary<string, double?>(StringComparer.Ordinal);
-            if (stats is null) return rates;
-            foreach (SentrySessionGroup group in stats.Groups)
-            {
-                if (!group.By.TryGetValue("release", out string? release)) continue;
-                bool hasSessions = group.Totals.TryGetValue("sum(session)", out double? sum) && sum > 0;
-                rates[release] = hasSessions && group.Totals.TryGetValue("crash_free_rate(session)", out double? rate) && rate is double r ? Math.Round(r * 100, 2) : (double?)null;
-            }
-
-            return rates;
-        }
-
         /// <summary>Seer is a bonus: whatever keeps it from answering (no Seer, self-hosted, its rate limit) is recorded with the reason, never an error.</summary>
         private async Task<SentryIssueSummary?> SeerAsync(string issueId, Dictionary<string, string> problems, CancellationToken cancellationToken)
         {
@@ -236,7 +213,7 @@ namespace SentryRunbook.Analysis
             {
                 return await _api.GetIssueSummaryAsync(issueId, cancellationToken).ConfigureAwait(false);
             }
-            catch (SentryApiException ex) when (ex.Kind != SentryErrorKind.Authentication && ex.Kind != SentryErrorKind.Transport && ex.Kind != SentryErrorKind.Configuration)
+            catch (SentryApiException ex) when (!ex.IsFatal)
             {
                 lock (problems) problems[TriageBuilder.SeerStep] = ex.Message;
                 return null;
@@ -292,7 +269,10 @@ namespace SentryRunbook.Analysis
             }
         }
 
-        /// <summary>A piece of triage that may be missing: Sentry refusing it is recorded, while a bad token or an unreachable host stops the triage.</summary>
+        /// <summary>
+        /// A piece of triage that may be missing: Sentry refusing it is recorded with its error id (the report's
+        /// MissingSignals), never a silent default, while a bad token or an unreachable host stops the triage.
+        /// </summary>
         private static async Task<T?> Optional<T>(string name, Func<CancellationToken, Task<T>> call, Dictionary<string, string> problems, CancellationToken cancellationToken)
             where T : class
         {
@@ -300,9 +280,9 @@ namespace SentryRunbook.Analysis
             {
                 return await call(cancellationToken).ConfigureAwait(false);
             }
-            catch (SentryApiException ex) when (ex.Kind != SentryErrorKind.Authentication && ex.Kind != SentryErrorKind.Transport && ex.Kind != SentryErrorKind.Configuration)
+            catch (SentryApiException ex) when (!ex.IsFatal)
             {
-                lock (problems) problems[name] = $"Sentry answered {(ex.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? ex.Kind.ToString())}" + (ex.Detail is null ? string.Empty : $" ({ex.Detail})");
+                lock (problems) problems[name] = Figures.Refusal(ex);
                 return null;
             }
         }

@@ -22,15 +22,14 @@ namespace SentryRunbook.Analysis
         public static IReadOnlyDictionary<string, string> Failing(SentryEvent ev, IncidentPolicy policy)
         {
             var found = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
-            string? ownHost = HostOf(ev.Request?.Url);
             foreach (SentryBreadcrumb crumb in ev.Breadcrumbs)
             {
                 string? url = Value(crumb, "url") ?? FirstUrl(crumb.Message);
-                string? host = HostOf(url);
-                if (host is null || policy.IsApplicationHost(host) || string.Equals(host, ownHost, StringComparison.OrdinalIgnoreCase)) continue;
+                string? host = External(HostOf(url), ev, policy);
+                if (host is null) continue;
                 string? status = Value(crumb, "status_code");
                 string? failure = null;
-                if (status != null && int.TryParse(status, NumberStyles.Integer, CultureInfo.InvariantCulture, out int code) && (code >= 500 || code == 429 || code == 408)) failure = status;
+                if (status != null && IsFailingStatus(status)) failure = status;
                 else if (status is null && (Timeout.IsMatch(crumb.Message ?? string.Empty) || Timeout.IsMatch(Value(crumb, "reason") ?? string.Empty))) failure = "timeout";
                 if (failure is null) continue;
                 Add(found, host, $"{Value(crumb, "method") ?? "call"} {Path(url!)} -> {failure}");
@@ -42,8 +41,8 @@ namespace SentryRunbook.Analysis
             {
                 string key = tag.Key.ToLowerInvariant();
                 if (!(key.Contains("host") || key.Contains("upstream") || key.Contains("url") || key.Contains("server.address") || key.Contains("peer"))) continue;
-                string? host = HostOf(tag.Value) ?? (HostName.IsMatch(tag.Value) ? tag.Value.ToLowerInvariant() : null);
-                if (host is null || policy.IsApplicationHost(host) || string.Equals(host, ownHost, StringComparison.OrdinalIgnoreCase)) continue;
+                string? host = External(HostOf(tag.Value) ?? (HostName.IsMatch(tag.Value) ? tag.Value.ToLowerInvariant() : null), ev, policy);
+                if (host is null) continue;
                 // A tag names a host; only a failing call or a 5xx/timeout error makes it the failing one.
                 if (found.ContainsKey(host) || errorIsUpstream) Add(found, host, $"tag {tag.Key}={tag.Value}");
             }
@@ -60,7 +59,18 @@ namespace SentryRunbook.Analysis
             list.Add(evidence);
         }
 
-        private static string? Value(SentryBreadcrumb crumb, string key) => crumb.Data.TryGetValue(key, out string? value) ? value : null;
+        /// <summary>
+        /// The host when it is another's: not one of the policy's ApplicationDomains and not the host the event's own
+        /// request went to. Null otherwise. The one rule for "external" (failing hosts here, third-party failures in PatternFinder).
+        /// </summary>
+        internal static string? External(string? host, SentryEvent ev, IncidentPolicy policy) =>
+            host is null || policy.IsApplicationHost(host) || string.Equals(host, HostOf(ev.Request?.Url), StringComparison.OrdinalIgnoreCase) ? null : host;
+
+        /// <summary>An HTTP status that says the other side failed (5xx), refused for load (429) or gave up waiting (408).</summary>
+        internal static bool IsFailingStatus(string status) =>
+            int.TryParse(status, NumberStyles.Integer, CultureInfo.InvariantCulture, out int code) && (code >= 500 || code == 429 || code == 408);
+
+        internal static string? Value(SentryBreadcrumb crumb, string key) => crumb.Data.TryGetValue(key, out string? value) ? value : null;
 
         private static string? FirstUrl(string? text)
         {

@@ -57,5 +57,11 @@ namespace SentryRunbook.Errors
         public string? SentryErrorId { get; set; }
         /// <summary>How many attempts were made before giving up.</summary>
         public int Attempts { get; set; } = 1;
+
+        /// <summary>
+        /// The one rule for "nothing else can work either" (no connection, bad token, bad configuration): such a
+        /// failure stops a command, while any other failure of an optional read becomes a missing signal.
+        /// </summary>
+        public bool IsFatal => Kind == SentryErrorKind.Authentication || Kind == SentryErrorKind.Configuration || Kind == SentryErrorKind.Transport;
     }
 }

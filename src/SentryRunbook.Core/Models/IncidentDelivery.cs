@@ -27,6 +27,11 @@ namespace SentryRunbook.Models
         public bool Succeeded { get; }
         /// <summary>What the target answered on failure (clipped), or why it could not be reached.</summary>
         public string? Detail { get; }
+        /// <summary>
+        /// True when the target may have posted the message although the delivery failed (a 5xx or a connection lost
+        /// mid-request to Slack, Teams or a generic webhook, which do not deduplicate): check before sending again.
+        /// </summary>
+        public bool OutcomeUnknown { get; set; }
 
         public override string ToString() => $"{Target} {(Succeeded ? "delivered" : "failed")} ({StatusCode?.ToString() ?? "no answer"})";
     }

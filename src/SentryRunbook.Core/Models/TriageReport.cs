@@ -87,6 +87,11 @@ namespace SentryRunbook.Models
         public SentryMonitorHealth? Monitor { get; internal set; }
         /// <summary>For a deployment regression: the release to roll back to, when one could be found.</summary>
         public SentryRollbackTarget? RollbackTarget { get; }
+        /// <summary>
+        /// What triage asked Sentry for and did not get, one line each: <c>Activity: Sentry answered 500 (detail) [SentryServerError]</c>.
+        /// A step that reads "none" with no line here really found nothing; with a line, nothing could be read.
+        /// </summary>
+        public IReadOnlyList<string> MissingSignals { get; internal set; } = System.Array.Empty<string>();
 
         public override string ToString() => $"{Issue} {Severity.Severity}";
     }

@@ -232,7 +232,7 @@ namespace SentryRunbook.Rendering
             }
 
             if (first.Length > 0) parts.Add(first.ToString());
-            if (impact.CrashFreeSessionRate is double sessions) parts.Add("crash-free sessions at " + sessions.ToString("0.##", inv) + "%");
+            if (impact.CrashFreeSessionRate is double sessions) parts.Add("crash-free sessions at " + SentryRunbook.Text.Formats.Percent(sessions));
             if (impact.P95DurationMs is double p95)
             {
                 parts.Add("p95 latency " + (p95 >= 1000 ? (p95 / 1000).ToString("#,0.#", inv) + " s" : p95.ToString("0", inv) + " ms"));

@@ -23,5 +23,7 @@ namespace SentryRunbook.Rendering
         public string? SentryHost { get; set; }
         /// <summary>When the data was fetched from Sentry.</summary>
         public DateTimeOffset? FetchedAt { get; set; }
+        /// <summary>Reads that failed while gathering (with their error ids); null: the triage's own.</summary>
+        public IReadOnlyList<string>? MissingSignals { get; set; }
     }
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using SentryRunbook.Models;
+using static SentryRunbook.Text.Formats;
 
 namespace SentryRunbook.Rendering
 {
@@ -533,13 +534,21 @@ namespace SentryRunbook.Rendering
         private static void DataFooter(List<Block> doc, PostmortemInput input)
         {
             doc.Add(new Heading(2, new Lit("Data")));
-            doc.Add(new ItemList("bullet", new[]
+            var items = new List<ListItem>
             {
                 Item(new Strong(new Lit("Sentry host:")), new Lit(" "), input.SentryHost is null ? new Emph(new Lit("not recorded")) : (Inline)new Code(input.SentryHost)),
                 Item(new Strong(new Lit("Organization:")), new Lit(" "), input.Organization is null ? new Emph(new Lit("not recorded")) : (Inline)new Code(input.Organization)),
                 Item(new Strong(new Lit("Fetched at:")), new Lit(" "), input.FetchedAt is DateTimeOffset at ? new Lit(Stamp(at, true)) : (Inline)new Emph(new Lit("not recorded"))),
                 Item(new Lit("All figures come from the Sentry queries listed with them above; the timeline comes from the issue and its activity and deploys. Nothing was estimated.")),
-            }));
+            };
+
+            // A read that failed is named with its error id: a shorter timeline or an empty section is then not taken for "nothing happened".
+            foreach (string signal in input.MissingSignals ?? input.Triage.MissingSignals)
+            {
+                items.Add(Item(new Strong(new Lit("Could not be read from Sentry:")), new Lit(" "), new Txt(signal)));
+            }
+
+            doc.Add(new ItemList("bullet", items));
         }
 
         // ---- helpers --------------------------------------------------------------------------------------
@@ -582,8 +591,6 @@ namespace SentryRunbook.Rendering
 
             return sb.ToString();
         }
-
-        private static string Percent(double value) => value.ToString("0.0", CultureInfo.InvariantCulture) + "%";
 
         private static string Stamp(DateTimeOffset time, bool seconds = false) =>
             time.UtcDateTime.ToString(seconds ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC";

@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using SentryRunbook.Actions;
 using SentryRunbook.Models;
+using SentryRunbook.Text;
 using SentryRunbook.PowerShell.Completion;
 using SentryRunbook.PowerShell.Infrastructure;
 
@@ -36,8 +37,8 @@ namespace SentryRunbook.PowerShell.Commands
             foreach (string input in IssueId)
             {
                 string? id = ResolveIssueId(input);
-                if (id is null || !ShouldProcess(input, $"Add the note \"{Clip(Text)}\"")) continue;
-                if (TryCall((api, ct) => IdempotentWrites.AddNoteOnceAsync(api, id, Text, QueueVerbose, ct), input, out SentryActivity note))
+                if (id is null || !ShouldProcess(input, $"Add the note \"{Formats.Clip(Text, 60)}\"")) continue;
+                if (TryCall((api, ct) => api.AddNoteAsync(id, Text, ct), input, out SentryActivity note))
                 {
                     _journal?.Write(this, new[] { new JournalEntry(DateTimeOffset.UtcNow, JournalEntry.CurrentUser(), JournalActions.AddNote, id, shortId: IsNumeric(input) ? null : input, change: Text, detail: note.Id) });
                     WriteObject(note);
@@ -47,6 +48,5 @@ namespace SentryRunbook.PowerShell.Commands
 
         private static bool IsNumeric(string text) => text.Length > 0 && System.Linq.Enumerable.All(text, char.IsDigit);
 
-        private static string Clip(string text) => text.Length <= 60 ? text : text.Substring(0, 57) + "...";
     }
 }

@@ -57,6 +57,7 @@ namespace SentryRunbook.PowerShell.Commands
             string? id = Incident != null || record != null ? string.Empty : Evidence?.IssueId ?? ResolveIssueId(IssueId);
             if (id is null) return;
 
+            var missing = new MissingSignals();
             bool ok = TryCall(async (api, ct) =>
             {
                 if (Incident != null || record != null)
@@ -64,13 +65,15 @@ namespace SentryRunbook.PowerShell.Commands
                     SentryIncident incident = Incident != null
                         ? await IncidentDossier.ReadMembersAsync(api, Incident, QueueVerbose, ct).ConfigureAwait(false)
                         : await IncidentDossier.FromRecordAsync(api, record!, ct).ConfigureAwait(false);
-                    return await IncidentDossier.IncidentTimelineAsync(api, incident, ct).ConfigureAwait(false);
+                    return await IncidentDossier.IncidentTimelineAsync(api, incident, ct, missing).ConfigureAwait(false);
                 }
 
                 SentryIssue detail = await api.GetIssueAsync(id, ct).ConfigureAwait(false);
-                return await IncidentDossier.TimelineAsync(api, id, detail, null, ct).ConfigureAwait(false);
+                return await IncidentDossier.TimelineAsync(api, id, detail, null, ct, missing).ConfigureAwait(false);
             }, (object?)Incident ?? (object?)Evidence ?? IssueId, out IncidentTimeline timeline);
 
+            // A read that failed leaves a gap in the timeline: say which, rather than show a shorter timeline as complete.
+            if (ok) foreach (string signal in missing.List()) WriteWarning("Not in the timeline: " + signal);
             if (ok) WriteObject(_journal is null ? timeline : SentryRunbook.Rendering.Timelines.WithJournal(timeline, _journal));
         }
     }

@@ -65,7 +65,7 @@ namespace SentryRunbook.PowerShell.Commands
                 Task<SentrySessionStats?> health = Health(api, project, environment, ct);
                 SentryPage<SentryRelease> page = await releases.ConfigureAwait(false);
                 IReadOnlyList<SentryDeploy>[] deploys = await Task.WhenAll(page.Items.Take(ReleasesToRead).Select(r => api.GetDeploysAsync(r.Version, ct))).ConfigureAwait(false);
-                return RollbackFinder.Find(environment, project, deploys.SelectMany(d => d), TriageRunner.CrashFreeByRelease(await health.ConfigureAwait(false)), _policy, badRelease: badRelease);
+                return RollbackFinder.Find(environment, project, deploys.SelectMany(d => d), RollbackFinder.CrashFreeByRelease(await health.ConfigureAwait(false)), _policy, badRelease: badRelease);
             }, project, out SentryRollbackTarget? target);
 
             if (!ok) return;
@@ -84,23 +84,19 @@ namespace SentryRunbook.PowerShell.Commands
             WriteObject(target);
         }
 
-        /// <summary>Without release health (old self-hosted), every candidate is unverified rather than the command failing.</summary>
-        private static async Task<SentrySessionStats?> Health(ISentryApi api, string project, string environment, System.Threading.CancellationToken ct)
+        /// <summary>
+        /// Without release health (old self-hosted, or Sentry refusing the query) every candidate is unverified rather
+        /// than the command failing; the warning says why, so "unverified" is never mistaken for "no sessions".
+        /// </summary>
+        private async Task<SentrySessionStats?> Health(ISentryApi api, string project, string environment, System.Threading.CancellationToken ct)
         {
             try
             {
-                return await api.GetSessionsAsync(new SessionsQuery
-                {
-                    Fields = new[] { "crash_free_rate(session)", "sum(session)" },
-                    GroupBy = new[] { "release" },
-                    Projects = new[] { project },
-                    Environments = new[] { environment },
-                    Window = TimeWindow.Period("14d"),
-                    Interval = "1d",
-                }, ct).ConfigureAwait(false);
+                return await api.GetSessionsAsync(RollbackFinder.HealthQuery(new[] { project }, new[] { environment }), ct).ConfigureAwait(false);
             }
-            catch (SentryRunbook.Errors.SentryApiException ex) when (ex.Kind == SentryRunbook.Errors.SentryErrorKind.NotFound || ex.Kind == SentryRunbook.Errors.SentryErrorKind.InvalidRequest)
+            catch (SentryRunbook.Errors.SentryApiException ex) when (!ex.IsFatal)
             {
+                QueueWarning($"Crash-free rates of '{project}' could not be read ({ex.ErrorId}: {ex.Message}); candidates are judged without them (unverified).");
                 return null;
             }
         }

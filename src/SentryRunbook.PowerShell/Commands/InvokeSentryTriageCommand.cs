@@ -227,7 +227,7 @@ namespace SentryRunbook.PowerShell.Commands
             }
             else if (error is SentryApiException sentryError)
             {
-                if (IsFatal(sentryError)) ThrowSentryError(sentryError, target);
+                if (sentryError.IsFatal) ThrowSentryError(sentryError, target);
                 WriteSentryError(sentryError, target);
             }
             else if (error != null)

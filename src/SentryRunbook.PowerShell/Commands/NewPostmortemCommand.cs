@@ -122,6 +122,7 @@ namespace SentryRunbook.PowerShell.Commands
                 Organization = connection.Organization,
                 SentryHost = connection.BaseUri.GetLeftPart(UriPartial.Authority),
                 FetchedAt = Evidence?.FetchedAt ?? now,
+                MissingSignals = dossier.MissingSignals,
             };
             Postmortem postmortem = Format.Equals("Html", StringComparison.OrdinalIgnoreCase) ? Postmortems.Html(input) : Postmortems.Markdown(input);
             if (Evidence != null && !Evidence.Verified)

@@ -67,7 +67,7 @@ namespace SentryRunbook.PowerShell.Commands
                 DateFinished = (DateFinished ?? DateTimeOffset.UtcNow).ToUniversalTime(),
             };
             if (!ShouldProcess($"release {Release}", $"Record a deploy to {Environment}")) return;
-            if (TryCall((api, ct) => IdempotentWrites.CreateDeployOnceAsync(api, Release, deploy, QueueVerbose, ct), Release, out SentryDeploy created))
+            if (TryCall((api, ct) => api.CreateDeployAsync(Release, deploy, ct), Release, out SentryDeploy created))
             {
                 _journal?.Write(this, new[] { new JournalEntry(DateTimeOffset.UtcNow, JournalEntry.CurrentUser(), JournalActions.NewDeploy, created.Release,
                     change: $"deploy of {created.Release} to {created.Environment}", deployId: created.Id, release: created.Release, environment: created.Environment, detail: created.Name) });

@@ -137,7 +137,7 @@ namespace SentryRunbook.PowerShell.Commands
                     }
                     else if (results[i].Error is SentryApiException error)
                     {
-                        if (IsFatal(error)) fatal ??= error;
+                        if (error.IsFatal) fatal ??= error;
                         else WriteSentryError(error, issues[i].Id);
                     }
                 }

@@ -343,7 +343,7 @@ namespace SentryRunbook.PowerShell.Commands
                 if (at != null) WriteVerbose($"{regressed.ShortId} regressed at {Utc(at.Value)}: the incident is taken to begin then");
                 return at;
             }
-            catch (SentryApiException ex) when (!IsFatal(ex))
+            catch (SentryApiException ex) when (!ex.IsFatal)
             {
                 WriteVerbose($"The activity of {regressed.ShortId} could not be read ({ex.Message}); the incident is taken to begin at its first seen");
                 return null;
@@ -359,7 +359,7 @@ namespace SentryRunbook.PowerShell.Commands
                 IReadOnlyList<SentryTimeSeries> series = Call((api, ct) => api.GetEventsStatsAsync(StatsQuery.EventsPerMinute(filter, projects, environments, TimeWindow.Between(from, start)), ct));
                 return IncidentWatch.MeanPerMinute(IncidentWatch.PerMinute(series.FirstOrDefault()), from, start) ?? 0;
             }
-            catch (SentryApiException ex) when (!IsFatal(ex))
+            catch (SentryApiException ex) when (!ex.IsFatal)
             {
                 WriteWarning($"The hour before the incident could not be read ({ex.Message}); recovery is judged against zero events.");
                 return null;
@@ -412,7 +412,7 @@ namespace SentryRunbook.PowerShell.Commands
                 IReadOnlyList<SentryIssueTag> tags = Call((api, ct) => api.GetIssueTagsAsync(primary.Id, new[] { "environment", "release", "transaction" }, ct));
                 return Task.FromResult<IReadOnlyList<SentryIssueTag>?>(tags);
             }
-            catch (SentryApiException ex) when (!IsFatal(ex))
+            catch (SentryApiException ex) when (!ex.IsFatal)
             {
                 WriteVerbose($"The issue's tags could not be read ({ex.Message}); each round reads them with the impact.");
                 return null;
@@ -421,7 +421,7 @@ namespace SentryRunbook.PowerShell.Commands
 
         private void Problem(SentryApiException error, string what)
         {
-            if (IsFatal(error)) ThrowSentryError(error, null);
+            if (error.IsFatal) ThrowSentryError(error, null);
             WriteWarning($"This round could not read {what}: {error.Message}");
         }
 

@@ -247,7 +247,7 @@ namespace SentryRunbook.PowerShell.Infrastructure
                     if (r.Issue is null) return null;
                     try
                     {
-                        await IdempotentWrites.AddNoteOnceAsync(api, r.Issue.Id, note, QueueVerbose, ct).ConfigureAwait(false);
+                        await api.AddNoteAsync(r.Issue.Id, note, ct).ConfigureAwait(false);
                         return null;
                     }
                     catch (SentryApiException ex)
@@ -279,7 +279,7 @@ namespace SentryRunbook.PowerShell.Infrastructure
                 }
                 else if (results[i].Error is SentryApiException error)
                 {
-                    if (IsFatal(error)) fatal ??= error;
+                    if (error.IsFatal) fatal ??= error;
                     else WriteSentryError(error, approved[i].Input);
                 }
             }
@@ -344,7 +344,7 @@ namespace SentryRunbook.PowerShell.Infrastructure
 
         protected void ReportFailure(SentryApiException error, string input)
         {
-            if (IsFatal(error)) ThrowSentryError(error, input);
+            if (error.IsFatal) ThrowSentryError(error, input);
             WriteSentryError(error, input);
         }
 

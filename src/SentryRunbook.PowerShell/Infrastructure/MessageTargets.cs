@@ -99,8 +99,18 @@ namespace SentryRunbook.PowerShell.Infrastructure
         }
 
         /// <summary>The error for a delivery the target did not take.</summary>
-        public static ErrorRecord Failure(IncidentDelivery delivery) =>
-            ErrorRecords.Input(
+        /// <summary>
+        /// A message that did not go through. A Slack or Teams webhook that answered 5xx or lost the connection may have
+        /// posted it already, so it is not sent again (IncidentDeliveryUncertain); otherwise it was refused or never arrived.
+        /// </summary>
+        public static ErrorRecord Failure(IncidentDelivery delivery) => delivery.OutcomeUnknown
+            ? ErrorRecords.Input(
+                "IncidentDeliveryUncertain",
+                $"{delivery.Target} at {delivery.Host} answered the {delivery.Kind} message with {delivery.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? "a lost connection"}: it may or may not have been posted. It was not sent again, so that it is not posted twice.",
+                $"Look in the {delivery.Target} channel; send the message again only if it is not there.",
+                delivery.Target,
+                ErrorCategory.ConnectionError)
+            : ErrorRecords.Input(
                 "IncidentDeliveryFailed",
                 $"{delivery.Target} at {delivery.Host} did not take the {delivery.Kind} message after {delivery.Attempts} attempt(s): {delivery.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? "no answer"} {delivery.Detail}",
                 "Check the webhook URL or routing key (a 4xx means it was refused), then send again; PagerDuty deduplicates by the incident's key.",

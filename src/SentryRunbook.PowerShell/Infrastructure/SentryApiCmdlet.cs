@@ -78,7 +78,7 @@ namespace SentryRunbook.PowerShell.Infrastructure
                 result = Call(call);
                 return true;
             }
-            catch (SentryApiException ex) when (!IsFatal(ex))
+            catch (SentryApiException ex) when (!ex.IsFatal)
             {
                 WriteSentryError(ex, target);
             }

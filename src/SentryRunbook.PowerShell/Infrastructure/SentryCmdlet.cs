@@ -109,12 +109,6 @@ namespace SentryRunbook.PowerShell.Infrastructure
         protected void WriteSentryError(SentryApiException error, object? target) =>
             WriteError(ErrorRecords.From(error, target));
 
-        /// <summary>Errors that mean nothing else can work either: stop instead of repeating them per item.</summary>
-        protected static bool IsFatal(SentryApiException error) =>
-            error.Kind == SentryErrorKind.Authentication
-            || error.Kind == SentryErrorKind.Configuration
-            || error.Kind == SentryErrorKind.Transport;
-
         public void Dispose()
         {
             _stopping.Dispose();

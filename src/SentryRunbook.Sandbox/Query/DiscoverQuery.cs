@@ -20,6 +20,9 @@ public sealed class DiscoverQuery
 
     public bool IsAggregate => Fields.Any(f => f.IsFunction);
 
+    /// <summary>Aggregate conditions (HAVING): a group is kept only when each function of its events passes.</summary>
+    public IReadOnlyList<(FieldSpec Function, string Op, double Operand)> Having { get; init; } = [];
+
     /// <summary>Tag keys seen in the store (bare tag keys are valid fields only when they exist). Call under the lock.</summary>
     public static Func<string, bool> TagKeys(EventStore s)
     {
@@ -66,6 +69,14 @@ public sealed class DiscoverQuery
                 if (!sp.IsSegment) yield return new QueryRow(sp); // segments are already rows as transactions
     }
 
+    private static double? AsNumber(object? value) => value switch
+    {
+        double d => d,
+        long l => l,
+        int i => i,
+        _ => null,
+    };
+
     /// <summary>The table: one value array per output row (same order as Fields), sorted, unpaged.</summary>
     public List<object?[]> Execute(EventStore s)
     {
@@ -94,6 +105,7 @@ public sealed class DiscoverQuery
             if (plain.Count == 0 && groups.Count == 0) groups[""] = ([], []);
             foreach (var (key, group) in groups)
             {
+                if (!Having.All(h => Aggregates.Compute(h.Function, group.Rows, Scope.Window) is var v && AsNumber(v) is double n && SentryRunbook.Sandbox.Search.SearchTerms.Test(h.Op, n.CompareTo(h.Operand)))) continue;
                 var values = new object?[Fields.Count];
                 var k = 0;
                 for (var i = 0; i < Fields.Count; i++)

@@ -19,6 +19,14 @@ public sealed class EventSearch
 
     private EventSearch() { }
 
+    /// <summary>
+    /// Aggregate conditions (`count_unique(issue):>1`, Sentry's HAVING): they filter the groups of an aggregate
+    /// Discover query, not events, so the caller applies them (<see cref="DiscoverQuery"/>) or refuses them with a 400.
+    /// </summary>
+    public IReadOnlyList<(string Function, string Op, string Operand)> AggregateConditions => _aggregates;
+
+    private readonly List<(string Function, string Op, string Operand)> _aggregates = [];
+
     /// <summary>When the query pins issues (a positive `issue`/`issue.id` term, no OR), only their events need scanning.</summary>
     public IReadOnlyList<Issue>? PinnedIssues { get; private set; }
 
@@ -66,6 +74,11 @@ public sealed class EventSearch
                 error = "Parse error: the sandbox's search does not support parentheses";
                 return null;
             }
+            if (IsAggregateTerm(token))
+            {
+                if (!search.AddAggregate(token, out error)) return null;
+                continue;
+            }
             var predicate = Term(token, store, ref pinned, out error);
             if (predicate is null) return null;
             current.Add(predicate);
@@ -77,7 +90,43 @@ public sealed class EventSearch
             return null;
         }
         if (!sawOr) search.PinnedIssues = pinned;
+        if (sawOr && search._aggregates.Count > 0)
+        {
+            error = "the sandbox does not support aggregate conditions combined with OR";
+            return null;
+        }
         return search;
+    }
+
+    /// <summary>A term whose key is a function call, such as `count():>10` or `count_unique(issue):>1`.</summary>
+    private static bool IsAggregateTerm(string token)
+    {
+        var term = token.StartsWith('!') ? token[1..] : token;
+        var colon = KeyEnd(term);
+        return colon > 0 && term[..colon] is var key && key.EndsWith(')') && key.IndexOf('(') > 0;
+    }
+
+    private bool AddAggregate(string token, out string? error)
+    {
+        error = null;
+        if (token.StartsWith('!'))
+        {
+            error = $"the sandbox does not support negated aggregate conditions: {token}";
+            return false;
+        }
+        var colon = KeyEnd(token);
+        var function = token[..colon];
+        var raw = token[(colon + 1)..];
+        var op = raw.StartsWith(">=", StringComparison.Ordinal) || raw.StartsWith("<=", StringComparison.Ordinal) ? raw[..2]
+            : raw.StartsWith('>') || raw.StartsWith('<') ? raw[..1] : "=";
+        var operand = op == "=" ? raw : raw[op.Length..];
+        if (!double.TryParse(operand, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+        {
+            error = $"Invalid number for {function}: {operand}";
+            return false;
+        }
+        _aggregates.Add((function, op, operand));
+        return true;
     }
 
     private static Func<QueryRow, bool>? Term(string token, EventStore store, ref List<Issue>? pinned, out string? error)

@@ -259,7 +259,7 @@ public sealed class SessionsQuery
             groups[""] = (new JsonObject(), new Accumulator(), series);
         }
 
-        var rows = new List<(string Sort, JsonObject Group, double? OrderValue)>();
+        var rows = new List<(string Sort, JsonObject Group, double? OrderValue, double? Primary)>();
         foreach (var (key, group) in groups)
         {
             IEnumerable<int?> statuses = groupByStatus ? [SessionUnit.Healthy, SessionUnit.Errored, SessionUnit.Abnormal, SessionUnit.Crashed] : [null];
@@ -275,11 +275,19 @@ public sealed class SessionsQuery
                     if (IncludeSeries) series[field] = JsonOut.Array(group.Series.Select(a => a.Json(field, status)));
                 }
                 var order = OrderBy is null ? null : group.Totals.Value(OrderBy.TrimStart('-'), status);
-                rows.Add((key + "\u001f" + status, new JsonObject { ["by"] = by, ["totals"] = totals, ["series"] = series }, order));
+                rows.Add((key + "\u001f" + status, new JsonObject { ["by"] = by, ["totals"] = totals, ["series"] = series }, order, group.Totals.Value(Fields[0], status)));
             }
         }
 
-        IEnumerable<(string Sort, JsonObject Group, double? OrderValue)> ordered = rows.OrderBy(r => r.Sort, StringComparer.Ordinal);
+        // Sentry answers at most 10,000 points (groups x intervals): it keeps the top 10,000 / intervals groups by the
+        // orderBy, else by the first field, descending, and drops the rest without a word (sessions_v2's max_groups).
+        var maxGroups = Math.Max(1, TimeSeries.MaxBuckets / Math.Max(1, count));
+        if (OrderBy is null && rows.Count > maxGroups)
+        {
+            rows = rows.OrderBy(r => r.Primary is null ? 1 : 0).ThenByDescending(r => r.Primary ?? 0).ThenBy(r => r.Sort, StringComparer.Ordinal).Take(maxGroups).ToList();
+        }
+
+        IEnumerable<(string Sort, JsonObject Group, double? OrderValue, double? Primary)> ordered = rows.OrderBy(r => r.Sort, StringComparer.Ordinal);
         if (OrderBy is not null)
         {
             var descending = OrderBy.StartsWith('-');
@@ -287,7 +295,7 @@ public sealed class SessionsQuery
                 .ThenBy(r => (descending ? -1 : 1) * (r.OrderValue ?? 0))
                 .ThenBy(r => r.Sort, StringComparer.Ordinal);
         }
-        if (Limit is { } limit) ordered = ordered.Take(limit);
+        ordered = ordered.Take(Math.Min(Limit ?? int.MaxValue, maxGroups));
 
         var intervals = new JsonArray();
         if (IncludeSeries)

@@ -66,7 +66,9 @@ public static partial class DiscoverRoutes
             if (fields is null) return (e, 0, null);
             var sort = ParseSort(request.Query["sort"].OfType<string>(), fields, out e);
             if (sort is null) return (e, 0, null);
-            var query = new DiscoverQuery { Dataset = dataset.Value, Fields = fields, Search = search, Scope = scope, Sort = sort };
+            var having = ParseHaving(search, fields, dataset.Value, DiscoverQuery.TagKeys(s), out e);
+            if (having is null) return (e, 0, null);
+            var query = new DiscoverQuery { Dataset = dataset.Value, Fields = fields, Search = search, Scope = scope, Sort = sort, Having = having };
             var table = query.Execute(s);
             var data = new JsonArray();
             foreach (var values in table.Skip(page.Offset).Take(page.Size))
@@ -80,6 +82,33 @@ public static partial class DiscoverRoutes
         if (result.Body is null) return JsonOut.Detail(context, StatusCodes.Status400BadRequest, result.Error!);
         LinkHeader.Apply(context, state.BaseUri, page, result.Total);
         return JsonOut.Write(context, result.Body);
+    }
+
+    /// <summary>
+    /// Aggregate conditions (`count_unique(issue):>1`) filter the groups of an aggregate query, as Sentry's HAVING does.
+    /// On a query without an aggregate field there are no groups to filter: a 400, never a silently empty answer.
+    /// </summary>
+    internal static List<(FieldSpec, string, double)>? ParseHaving(EventSearch search, List<FieldSpec> fields, Dataset dataset, Func<string, bool> tagKeys, out string? error)
+    {
+        error = null;
+        var having = new List<(FieldSpec, string, double)>();
+        foreach (var (function, op, operand) in search.AggregateConditions)
+        {
+            var field = FieldSpec.Parse(function, dataset, tagKeys, out error);
+            if (field is null) return null;
+            if (!field.IsFunction)
+            {
+                error = $"{function} is not an aggregate function";
+                return null;
+            }
+            if (!fields.Any(f => f.IsFunction))
+            {
+                error = $"Aggregate condition {function}:{(op == "=" ? "" : op)}{operand} needs an aggregate query: select an aggregate field such as count()";
+                return null;
+            }
+            having.Add((field, op, double.Parse(operand, NumberStyles.Float, CultureInfo.InvariantCulture)));
+        }
+        return having;
     }
 
     internal static List<FieldSpec>? ParseFields(IEnumerable<string> raw, Dataset dataset, Func<string, bool> tagKeys, out string? error)
@@ -137,6 +166,11 @@ public static partial class DiscoverRoutes
     {
         var search = EventSearch.Parse(request.Query["query"].ToString(), s, out error);
         if (search is null) return null;
+        if (search.AggregateConditions.Count > 0)
+        {
+            error = $"the sandbox does not support aggregate conditions in a time series ({search.AggregateConditions[0].Function}): filter the events, or ask /events/ for the groups";
+            return null;
+        }
         var tagKeys = DiscoverQuery.TagKeys(s);
         var yRaw = yAxisValues.Where(y => y.Length > 0).ToList();
         if (yRaw.Count == 0) yRaw.Add("count()");

@@ -29,54 +29,41 @@ public static class EventRoutes
 
     private static Task List(HttpContext context, SandboxState state)
     {
-        var store = state.Store;
-        var request = context.Request;
-        if (!store.IsOrganization(OrganizationRoutes.Route(context, "org"))) return JsonOut.NotFound(context);
-        var issue = store.FindByIdOrShortId(OrganizationRoutes.Route(context, "id"));
+        if (!state.Store.IsOrganization(OrganizationRoutes.Route(context, "org"))) return JsonOut.NotFound(context);
+        var issue = state.Store.FindByIdOrShortId(OrganizationRoutes.Route(context, "id"));
         if (issue is null) return JsonOut.NotFound(context);
-        var now = DateTimeOffset.UtcNow;
-        if (!PageRequest.TryRead(request, "per_page", out var page, out var error)
-            || !IssueListRoute.TryWindow(request, now, out var start, out var end, out error))
-            return JsonOut.Detail(context, StatusCodes.Status400BadRequest, error!);
-
-        var environments = Environments(request);
-        var filter = EventFilter.Parse(request.Query["query"].ToString());
-        var full = request.Query["full"].ToString() is "1" or "true";
-        var (total, body) = store.Read(_ =>
-        {
-            // Newest first, like Sentry's default event ordering.
-            var matches = issue.Events
-                .Where(e => e.Timestamp >= start && e.Timestamp <= end && InEnvironments(e, environments) && filter(e))
-                .Reverse()
-                .ToList();
-            var rows = matches.Skip(page.Offset).Take(page.Size)
-                .Select(e => (JsonNode?)(full ? state.Events.Full(e, detail: false) : EventWriter.Summary(e)));
-            return (matches.Count, JsonOut.Array(rows));
-        });
-        LinkHeader.Apply(context, state.BaseUri, page, total);
-        return JsonOut.Write(context, body);
+        // Newest first, like Sentry's default event ordering.
+        return WriteEvents(context, state, (_, wanted) => issue.Events.Where(wanted).Reverse());
     }
 
     /// <summary>listProjectEvents: the project's error events, newest first (sentry-cli's `events list`).</summary>
     private static Task ProjectList(HttpContext context, SandboxState state)
     {
-        var store = state.Store;
+        if (!state.Store.IsOrganization(OrganizationRoutes.Route(context, "org"))) return JsonOut.NotFound(context);
+        if (state.Store.FindProject(OrganizationRoutes.Route(context, "project")) is not { } project) return JsonOut.NotFound(context);
+        return WriteEvents(context, state, (s, wanted) => s.AllEvents
+            .Where(e => e.Project.Id == project.Id && wanted(e))
+            .OrderByDescending(e => e.Timestamp).ThenByDescending(e => e.EventId, StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// What both event lists share: the page and the window, the environment and query filters (as one predicate
+    /// for <paramref name="newestFirst"/>), summary or full rows, and the Link header. Reads under the store lock.
+    /// </summary>
+    private static Task WriteEvents(HttpContext context, SandboxState state, Func<EventStore, Func<ErrorEvent, bool>, IEnumerable<ErrorEvent>> newestFirst)
+    {
         var request = context.Request;
-        if (!store.IsOrganization(OrganizationRoutes.Route(context, "org"))) return JsonOut.NotFound(context);
-        if (store.FindProject(OrganizationRoutes.Route(context, "project")) is not { } project) return JsonOut.NotFound(context);
         var now = DateTimeOffset.UtcNow;
         if (!PageRequest.TryRead(request, "per_page", out var page, out var error)
             || !IssueListRoute.TryWindow(request, now, out var start, out var end, out error))
             return JsonOut.Detail(context, StatusCodes.Status400BadRequest, error!);
+
         var environments = Environments(request);
         var filter = EventFilter.Parse(request.Query["query"].ToString());
         var full = request.Query["full"].ToString() is "1" or "true";
-        var (total, body) = store.Read(s =>
+        var (total, body) = state.Store.Read(s =>
         {
-            var matches = s.AllEvents
-                .Where(e => e.Project.Id == project.Id && e.Timestamp >= start && e.Timestamp <= end && InEnvironments(e, environments) && filter(e))
-                .OrderByDescending(e => e.Timestamp).ThenByDescending(e => e.EventId, StringComparer.Ordinal)
-                .ToList();
+            var matches = newestFirst(s, e => e.Timestamp >= start && e.Timestamp <= end && InEnvironments(e, environments) && filter(e)).ToList();
             var rows = matches.Skip(page.Offset).Take(page.Size)
                 .Select(e => (JsonNode?)(full ? state.Events.Full(e, detail: false) : EventWriter.Summary(e)));
             return (matches.Count, JsonOut.Array(rows));

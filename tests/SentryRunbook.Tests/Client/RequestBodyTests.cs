@@ -58,13 +58,4 @@ public class RequestBodyTests
         Assert.Equal("42", issue.Id);
         Assert.Equal(2, stub.Requests.Count);
     }
-
-    [Fact]
-    public async Task A_duplicate_note_has_its_own_error()
-    {
-        var (client, stub, _, _) = ClientFixture.Create();
-        stub.ThenJson(HttpStatusCode.BadRequest, """{"detail":"You have already posted that comment."}""");
-        var error = await Assert.ThrowsAsync<SentryRunbook.Errors.SentryApiException>(() => client.AddNoteAsync("42", "same", CancellationToken.None));
-        Assert.Equal("SentryNoteDuplicate", error.ErrorId);
-    }
 }

@@ -88,15 +88,21 @@ public class SentryHttpTests
     [Fact]
     public async Task Concurrency_is_limited_per_connection()
     {
+        // The first three requests are held until all three are in flight: the limit must let exactly three through
+        // together (fewer would never release them; more would show as a fourth in flight).
         var stub = new StubHandler();
+        var allThreeIn = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         int inFlight = 0, peak = 0;
         for (int i = 0; i < 12; i++)
         {
+            bool held = i < 3;
             stub.ThenAsync(async (_, ct) =>
             {
                 int now = Interlocked.Increment(ref inFlight);
                 lock (stub) peak = Math.Max(peak, now);
-                await Task.Delay(20, ct);
+                if (now == 3) allThreeIn.TrySetResult(true);
+                // Only a guard against a hang if the limiter let fewer through; the assertion is on peak.
+                if (held) await allThreeIn.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
                 Interlocked.Decrement(ref inFlight);
                 return StubHandler.Json(HttpStatusCode.OK, "{}");
             });
@@ -107,7 +113,7 @@ public class SentryHttpTests
         await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => http.SendAsync(get, CancellationToken.None)));
 
         Assert.Equal(12, stub.Requests.Count);
-        Assert.InRange(peak, 1, 3);
+        Assert.Equal(3, peak);
     }
 
     [Theory]
@@ -128,5 +134,47 @@ public class SentryHttpTests
         await http.SendAsync(new SentryRequest(HttpMethod.Get, new Uri(ClientFixture.Base, "api/0/organizations/acme/issues/"), "event:read"), CancellationToken.None);
 
         Assert.Empty(time.Waits);
+    }
+}
+
+/// <summary>Ctrl+C while the client waits to retry: the wait ends at once, with no clock in the test.</summary>
+public class RetryWaitCancellationTests
+{
+    /// <summary>A clock whose timers never fire: a retry wait lasts until it is cancelled.</summary>
+    private sealed class FrozenTime : TimeProvider
+    {
+        public TaskCompletionSource<bool> WaitStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override DateTimeOffset GetUtcNow() => ClientFixture.Now;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            if (dueTime != Timeout.InfiniteTimeSpan && dueTime > TimeSpan.Zero) WaitStarted.TrySetResult(true);
+            return new Never();
+        }
+
+        private sealed class Never : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
+            public void Dispose() { }
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public async Task Cancelling_during_a_retry_wait_stops_the_call_without_another_attempt()
+    {
+        var stub = new StubHandler().ThenJson(HttpStatusCode.ServiceUnavailable, "{\"detail\":\"down\"}", ("Retry-After", "600"));
+        var time = new FrozenTime();
+        using var http = new SentryHttp(new SentryClientOptions(ClientFixture.Base, "acme", ClientFixture.Token) { Handler = stub, TimeProvider = time, MaxRetries = 3, MaxRetryDelay = TimeSpan.FromMinutes(10) });
+        using var stop = new CancellationTokenSource();
+        var get = new SentryRequest(HttpMethod.Get, new Uri(ClientFixture.Base, "api/0/organizations/acme/issues/"), "event:read");
+
+        Task<SentryResponse> call = http.SendAsync(get, stop.Token);
+        await time.WaitStarted.Task;   // the client is now waiting to retry, and would wait for ever
+        stop.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        Assert.Single(stub.Requests);
     }
 }

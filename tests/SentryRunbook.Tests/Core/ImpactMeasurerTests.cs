@@ -155,7 +155,7 @@ public class ImpactMeasurerTests
     [Fact]
     public void Widened_buckets_give_an_estimated_per_minute_peak()
     {
-        (double? peak, string note) = ImpactMeasurer.PeakPerMinute(Series("count()", 5, 10, 600, 20)[0]);
+        (double? peak, string note) = ImpactStatistics.PeakPerMinute(Series("count()", 5, 10, 600, 20)[0]);
         Assert.Equal(120, peak);
         Assert.Contains("5-minute buckets", note);
     }
@@ -163,7 +163,7 @@ public class ImpactMeasurerTests
     [Fact]
     public void Thin_hours_do_not_decide_the_crash_free_rate()
     {
-        var (sessions, _, note) = ImpactMeasurer.WorstHour(SessionStats(new double[] { 5, 3 }, new double?[] { 0.2, 0.5 }, new double?[] { 0.2, 0.5 }));
+        var (sessions, _, note) = ImpactStatistics.WorstHour(SessionStats(new double[] { 5, 3 }, new double?[] { 0.2, 0.5 }, new double?[] { 0.2, 0.5 }));
         Assert.Equal(99, sessions);
         Assert.Contains("total", note);
     }
@@ -224,7 +224,7 @@ public class ImpactMeasurerTests
     {
         double[] counts = Enumerable.Range(0, 180).Select(i => i >= 100 && i < 160 ? 10.0 : 1.0).ToArray();
         SentryTimeSeries minutes = Series("count()", 1, counts)[0];
-        Assert.Equal(minutes.Points[100].Time, ImpactMeasurer.DensestHour(minutes));
-        Assert.Null(ImpactMeasurer.DensestHour(Series("count()", 60, 1, 2)[0]));
+        Assert.Equal(minutes.Points[100].Time, ImpactStatistics.DensestHour(minutes));
+        Assert.Null(ImpactStatistics.DensestHour(Series("count()", 60, 1, 2)[0]));
     }
 }
