@@ -246,7 +246,7 @@ function Invoke-Demo {
         $timeline = Get-IncidentTimeline $id
         Set-Content -Path (Join-Path $demo "timeline-$id.txt") -Value ($timeline.Entries | Format-Table | Out-String -Width 200) -Encoding utf8NoBOM
         Write-Host "  $($postmortem.Title): $($postmortem.Path)"
-        Write-Host "  time to acknowledge $($timeline.TimeToAcknowledge), to resolve $($timeline.TimeToResolve)"
+        Write-Host "  time to acknowledge $([SentryRunbook.Text.Formats]::Duration($timeline.TimeToAcknowledge)), to resolve $([SentryRunbook.Text.Formats]::Duration($timeline.TimeToResolve))"
         Disconnect-Sentry
         Write-Host "Demo: done; files in $demo"
         Get-ChildItem $demo | ForEach-Object { Write-Host "  $($_.Name)" }

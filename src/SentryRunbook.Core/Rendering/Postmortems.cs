@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using SentryRunbook.Models;
+using SentryRunbook.Text;
 using static SentryRunbook.Text.Formats;
 
 namespace SentryRunbook.Rendering
@@ -598,16 +599,7 @@ namespace SentryRunbook.Rendering
         private static string Clock(DateTimeOffset time, bool withDate) =>
             time.UtcDateTime.ToString(withDate ? "yyyy-MM-dd HH:mm" : "HH:mm", CultureInfo.InvariantCulture) + " UTC";
 
-        /// <summary>A duration in words: <c>0 min</c>, <c>45 min</c>, <c>1 h 25 min</c>, <c>2 d 3 h</c>; "not recorded" when null.</summary>
-        internal static string Span(TimeSpan? span)
-        {
-            if (span is not TimeSpan s) return "not recorded in Sentry";
-            if (s < TimeSpan.Zero) s = TimeSpan.Zero;
-            if (s.TotalDays >= 1) return $"{(int)s.TotalDays} d" + (s.Hours > 0 ? $" {s.Hours} h" : string.Empty);
-            if (s.TotalHours >= 1) return $"{(int)s.TotalHours} h" + (s.Minutes > 0 ? $" {s.Minutes} min" : string.Empty);
-            if (s.TotalMinutes >= 1) return $"{(int)s.TotalMinutes} min";
-            return s.TotalSeconds >= 1 ? $"{(int)s.TotalSeconds} s" : "0 min";
-        }
+        private static string Span(TimeSpan? span) => Formats.Duration(span, "not recorded in Sentry");
 
         /// <summary>
         /// A postmortem rebuilt from evidence whose content no longer matches its SHA-256 says so before anything else.

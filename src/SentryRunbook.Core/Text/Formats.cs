@@ -21,6 +21,20 @@ namespace SentryRunbook.Text
         /// <summary>A percentage written like <see cref="Number"/> (<c>98.5%</c>).</summary>
         public static string Percent(double value) => Number(value) + "%";
 
+        /// <summary>
+        /// A duration in words: <c>0 min</c>, <c>45 min</c>, <c>1 h 25 min</c>, <c>2 d 3 h</c>, <c>40 s</c> under a
+        /// minute; <paramref name="unknown"/> when null. The postmortem, the format views and the demo print it alike.
+        /// </summary>
+        public static string Duration(TimeSpan? span, string unknown = "not recorded")
+        {
+            if (span is not TimeSpan s) return unknown;
+            if (s < TimeSpan.Zero) s = TimeSpan.Zero;
+            if (s.TotalDays >= 1) return $"{(int)s.TotalDays} d" + (s.Hours > 0 ? $" {s.Hours} h" : string.Empty);
+            if (s.TotalHours >= 1) return $"{(int)s.TotalHours} h" + (s.Minutes > 0 ? $" {s.Minutes} min" : string.Empty);
+            if (s.TotalMinutes >= 1) return $"{(int)s.TotalMinutes} min";
+            return s.TotalSeconds >= 1 ? $"{(int)s.TotalSeconds} s" : "0 min";
+        }
+
         /// <summary>Text cut to <paramref name="max"/> characters, the cut marked with <c>...</c>.</summary>
         public static string Clip(string text, int max) => text.Length <= max ? text : text.Substring(0, Math.Max(0, max - 3)) + "...";
     }

@@ -169,4 +169,18 @@ public class OneRuleTests
         Assert.Equal("abcdefg...", SentryRunbook.Text.Formats.Clip("abcdefghijklmnop", 10));
         Assert.Equal("short", SentryRunbook.Text.Formats.Clip("short", 10));
     }
+
+    [Theory]
+    [InlineData(0, "0 min")]
+    [InlineData(40, "40 s")]
+    [InlineData(45 * 60, "45 min")]
+    [InlineData(85 * 60, "1 h 25 min")]
+    [InlineData(2 * 3600, "2 h")]
+    [InlineData(51 * 3600, "2 d 3 h")]
+    [InlineData(-30, "0 min")]
+    public void A_duration_reads_in_words_the_same_everywhere(int seconds, string words)
+    {
+        Assert.Equal(words, SentryRunbook.Text.Formats.Duration(TimeSpan.FromSeconds(seconds)));
+        Assert.Equal("not recorded", SentryRunbook.Text.Formats.Duration(null));
+    }
 }
