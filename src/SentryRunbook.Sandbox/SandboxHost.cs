@@ -103,6 +103,11 @@ public sealed class SandboxHost : IAsyncDisposable
         state.BaseUri = address;
         // Deliveries start once the scenario is loaded and URLs are known: seeding fires nothing.
         _ = app.Services.GetRequiredService<Webhooks.WebhookDispatcher>();
+        // A scenario file's live incidents start now, in real time, as POST /sandbox/live would start them.
+        foreach (var shape in options.ScenarioFile?.Live ?? [])
+        {
+            app.Services.GetRequiredService<LiveIncidents>().Start(shape);
+        }
 
         // The announced DSN carries the announced project's own key, so SDKs pointed at it ingest there.
         var project = store.FindProject(options.Project) ?? store.Projects[0];

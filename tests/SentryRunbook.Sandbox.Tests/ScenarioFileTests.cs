@@ -49,6 +49,36 @@ public sealed class ScenarioFileTests
         Assert.True(totals.GetProperty("crash_free_rate(user)").GetDouble() < totals.GetProperty("crash_free_rate(session)").GetDouble());
     }
 
+    [Fact]
+    public async Task A_files_live_incidents_start_with_the_sandbox_and_receive_events_in_real_time()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"live-scenario-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, """
+            {"projects": [{"slug": "shop"}],
+             "live": [{"project": "shop", "type": "GatewayTimeout", "value": "card gateway timed out", "peakPerMinute": 600, "rise": "5s", "plateau": "1m", "decay": "1m"}]}
+            """);
+        try
+        {
+            var options = SandboxOptions.Parse(["--port", "0", "--scenario", file], out var error);
+            Assert.Null(error);
+            Assert.Single(options!.ScenarioFile!.Live);
+            await using var host = await SandboxHost.StartAsync(options);
+            using var client = new HttpClient();
+            var live = JsonDocument.Parse(await client.GetStringAsync(host.BaseUri + "/sandbox/live")).RootElement;
+            var started = live[0];
+            var issue = host.State.Store.FindByIdOrShortId(started.GetProperty("shortId").GetString()!)!;
+            Assert.Equal("GatewayTimeout: card gateway timed out", issue.Title);
+            long before = issue.Count;
+            // At up to 600 a minute the count grows within seconds; poll rather than sleep a fixed time.
+            for (int i = 0; i < 100 && issue.Count <= before; i++) await Task.Delay(100);
+            Assert.True(issue.Count > before, "the live incident's issue kept receiving events after the sandbox started");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Theory]
     [InlineData("""{"projects": []}""", "$.projects")]
     [InlineData("""{"projects": [{"slug": "Shop"}]}""", "$.projects[0].slug")]
@@ -59,6 +89,8 @@ public sealed class ScenarioFileTests
     [InlineData("""{"projects": [{"slug": "shop"}], "sessions": [{"project": "shop", "hours": 2, "perHour": [1, 2, 3]}]}""", "$.sessions[0].perHour")]
     [InlineData("""{"projects": [{"slug": "shop"}], "transactions": [{"project": "shop", "name": "t", "perHour": 1, "p50": 100, "p95": 50}]}""", "$.transactions[0].p95")]
     [InlineData("""{"projects": [{"slug": "shop"},]""", "$")]
+    [InlineData("""{"projects": [{"slug": "shop"}], "live": [{"project": "web"}]}""", "$.live[0].project")]
+    [InlineData("""{"projects": [{"slug": "shop"}], "live": [{"project": "shop", "peakPerMinute": -1}]}""", "$.live[0]")]
     public void BadFiles_NameTheJsonPath(string json, string path)
     {
         var ex = Assert.Throws<ScenarioFileException>(() => ScenarioFile.Parse(json));

@@ -27,6 +27,8 @@ public sealed partial class ScenarioFile
     public List<IssueSpec> Issues { get; } = [];
     public List<SessionSpec> Sessions { get; } = [];
     public List<TransactionSpec> Transactions { get; } = [];
+    /// <summary>Live incidents started once the sandbox listens: issues receiving events in real time (see README, Live incidents).</summary>
+    public List<LiveShape> Live { get; } = [];
 
     public sealed record ProjectSpec(string Slug, string? Platform, string Name);
     public sealed record DeploySpec(string Environment, double MinutesAgo);
@@ -77,7 +79,7 @@ public sealed partial class ScenarioFile
         using (doc)
         {
             var root = new Node(doc.RootElement, "$");
-            root.Only("seed", "projects", "releases", "issues", "sessions", "transactions", "description");
+            root.Only("seed", "projects", "releases", "issues", "sessions", "transactions", "live", "description");
             var file = new ScenarioFile { Seed = root.Int("seed", 1, int.MinValue, int.MaxValue) };
             var projects = root.Array("projects", required: true);
             if (projects.Count == 0) throw new ScenarioFileException("$.projects", "needs at least one project");
@@ -95,6 +97,23 @@ public sealed partial class ScenarioFile
                 var slug = n.String("project", required: true)!;
                 if (!slugs.Contains(slug)) n.Fail("project", $"unknown project '{slug}' (declare it under $.projects)");
                 return slug;
+            }
+
+            // The same shape as POST /sandbox/live takes, so a rehearsal can be written down once and replayed.
+            foreach (var l in root.Array("live"))
+            {
+                LiveShape shape;
+                try
+                {
+                    shape = LiveControl.Parse(l.Element.GetRawText());
+                }
+                catch (Exception ex) when (ex is ArgumentException or JsonException or FormatException)
+                {
+                    throw new ScenarioFileException(l.Path, ex.Message);
+                }
+
+                if (shape.Issue is null && !slugs.Contains(shape.Project)) l.Fail("project", $"unknown project '{shape.Project}' (declare it under $.projects)");
+                file.Live.Add(shape);
             }
 
             foreach (var r in root.Array("releases"))
