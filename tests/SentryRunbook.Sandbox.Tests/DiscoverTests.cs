@@ -184,7 +184,11 @@ public sealed class DiscoverAggregateConditionTests(SandboxFixture sandbox)
     [InlineData("count():<50", 50, "<c")]
     public async Task An_aggregate_condition_keeps_the_groups_that_pass(string condition, long operand, string op)
     {
-        const string Select = "dataset=errors&field=release&field=count_unique(issue)&field=count()&statsPeriod=24h&per_page=100";
+        // A fixed window, not statsPeriod: both queries must see the same events, even when an old event leaves a rolling 24h between them.
+        DateTimeOffset end = DateTimeOffset.UtcNow;
+        string window = "start=" + Uri.EscapeDataString(end.AddHours(-24).ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture))
+            + "&end=" + Uri.EscapeDataString(end.ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
+        string Select = "dataset=errors&field=release&field=count_unique(issue)&field=count()&" + window + "&per_page=100";
         var (allResponse, all) = await sandbox.GetJson(Events + "?" + Select);
         Assert.Equal(HttpStatusCode.OK, allResponse.StatusCode);
         var (response, filtered) = await sandbox.GetJson(Events + "?" + Select + "&query=" + Uri.EscapeDataString(condition));
