@@ -35,7 +35,7 @@ namespace SentryRunbook.Rendering
             {
                 if (!((deploy.DateFinished ?? deploy.DateStarted) is DateTimeOffset at)) continue;
                 if (!releases.Contains(deploy.Release) && !(firstSeen is DateTimeOffset f && at >= f)) continue;
-                entries.Add(new TimelineEntry(at, "Deploy", "deploy", $"{deploy.Release} deployed to {deploy.Environment}", environment: deploy.Environment));
+                entries.Add(DeployEntry(deploy, at));
             }
 
             IEnumerable<SentryActivity> dated = activity.Where(a => a.DateCreated.HasValue).OrderBy(a => a.DateCreated!.Value);
@@ -74,7 +74,7 @@ namespace SentryRunbook.Rendering
             foreach (SentryDeploy deploy in releaseDeploys ?? Array.Empty<SentryDeploy>())
             {
                 if (!((deploy.DateFinished ?? deploy.DateStarted) is DateTimeOffset at)) continue;
-                var entry = new TimelineEntry(at, "Deploy", "deploy", $"{deploy.Release} deployed to {deploy.Environment}", environment: deploy.Environment);
+                TimelineEntry entry = DeployEntry(deploy, at);
                 if (deploys.Add((at.UtcTicks, entry.Text))) entries.Add(entry);
             }
 
@@ -111,6 +111,9 @@ namespace SentryRunbook.Rendering
 
         private static DateTimeOffset? AllResolved(IReadOnlyDictionary<string, DateTimeOffset?> resolvedAt) =>
             resolvedAt.Count > 0 && resolvedAt.Values.All(t => t.HasValue) ? resolvedAt.Values.Max() : null;
+
+        private static TimelineEntry DeployEntry(SentryDeploy deploy, DateTimeOffset at) =>
+            new TimelineEntry(at, "Deploy", "deploy", $"{deploy.Release} deployed to {deploy.Environment}", environment: deploy.Environment);
 
         private static DateTimeOffset? Detected(IReadOnlyList<TimelineEntry> ordered, DateTimeOffset? firstSeen) =>
             ordered.FirstOrDefault(e => e.Kind == "alert")?.Time ?? firstSeen;
